@@ -1,0 +1,15 @@
+import { createLlamaCppEngine } from '../src/engines/llama-cpp/index.js';
+import { createRerankerFromEngine } from '../src/core/reranker.js';
+const r = createRerankerFromEngine(await createLlamaCppEngine({ modelPath: '.scratch/tiny.gguf' }), { cacheSize: 0 });
+const docs = Array.from({ length: 24 }, (_, i) => `document ${i} says ${'word '.repeat(i * 3)} end`);
+const q = 'a query that is shared by every document here';
+const single = [] as number[];
+for (const d of docs) single.push((await r.score([{ query: q, document: d }]))[0]!.score);
+const s0 = r.stats();
+const together = await r.rerank(q, docs);
+const s1 = r.stats();
+const again = await Promise.all([r.rerank(q + '?', docs), r.rerank('other query entirely', docs.slice(0, 10))]);
+let worst = 0;
+for (const x of together.results) worst = Math.max(worst, Math.abs(x.score - single[x.index]!));
+console.log({ worst, evaluated: s1.evaluatedTokens - s0.evaluatedTokens, prompt: s1.promptTokens - s0.promptTokens, n: again[0].results.length + again[1].results.length });
+await r.close();

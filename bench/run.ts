@@ -1,0 +1,40 @@
+// `npm run bench`: engine comparison and server throughput on a generated full-size (Qwen3-0.6B-shaped, Q8_0,
+// random-weight) model — speed does not depend on weight values — written into BENCHMARKS.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { ensureTestModel } from '../test/helpers/test-models.js';
+import { runEngineBench } from './engine-bench.js';
+import { runServerBench } from './server-bench.js';
+
+const only = process.argv.slice(2); // e.g. `npm run bench -- engine`
+const wants = (part: string) => only.length === 0 || only.includes(part);
+
+process.stderr.write('bench: generating/locating the full-size random-weight model…\n');
+const modelPath = await ensureTestModel('full-q8', {
+  onProgress: (written, total) => process.stderr.write(`\r  ${((100 * written) / total).toFixed(0)}%`),
+});
+process.stderr.write(`\n  ${modelPath}\n`);
+
+const reportUrl = new URL('../BENCHMARKS.md', import.meta.url);
+// A partial run (`npm run bench -- server`) replaces only its own sections and keeps the others' last numbers.
+const sections = new Map<string, string>();
+if (existsSync(reportUrl)) {
+  for (const part of readFileSync(reportUrl, 'utf8').split(/^(?=## )/m).slice(1)) {
+    sections.set(part.split('\n')[0]!, part.trimEnd());
+  }
+}
+const ENGINE = '## Engine: qwen-ranker vs LlamaRankingContext.rankAll';
+const SERVER = '## Server throughput and latency';
+if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+
+const machine = [
+  `- Date: ${new Date().toISOString().slice(0, 10)}`,
+  `- CPU: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, no GPU`,
+  `- Node ${process.version}, node-llama-cpp ${(JSON.parse(readFileSync(new URL('../node_modules/node-llama-cpp/package.json', import.meta.url), 'utf8')) as { version: string }).version}`,
+  '- Model: generated Qwen3-0.6B-shaped GGUF, Q8_0, random weights (`npm run make-model -- --variant full-q8`): speed does not depend on weight values; its scores are meaningless.',
+].join('\n');
+
+const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\` or \`-- server\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
+writeFileSync(reportUrl, report);
+process.stdout.write(report);

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerRerankCommand } from './commands/rerank.js';
+import { registerScoreCommand } from './commands/score.js';
+import { registerPullCommand } from './commands/pull.js';
+import { registerModelsCommand } from './commands/models.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerKbCommand } from './commands/kb.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { formatCliError } from './util.js';
+
+const program = new Command('qwen-ranker')
+  .description('Qwen3-Reranker document reranking on llama.cpp: rerank, score, serve, knowledge base, evaluation')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRerankCommand(program);
+registerScoreCommand(program);
+registerPullCommand(program);
+registerModelsCommand(program);
+registerServeCommand(program);
+registerKbCommand(program);
+registerEvalCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // commander already printed its message (usage errors, --help, --version)
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`${formatCliError(error)}\n`);
+    process.exitCode = 1;
+  }
+}

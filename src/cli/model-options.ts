@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { createReranker, InvalidInputError, type CreateRerankerOptions, type Reranker } from '../index.js';
+import { createProgressBar, parsePositiveInt } from './util.js';
+
+export interface ModelCliOptions {
+  model?: string;
+  modelsDir?: string;
+  gpu?: string;
+  threads?: number;
+}
+
+/** Adds the options every model-loading command shares. */
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('-m, --model <model>', 'GGUF path or hf:owner/repo[:quant] URI (default: Qwen3-Reranker-0.6B Q8_0, downloaded on first use)')
+    .option('--models-dir <dir>', 'where downloaded models are kept (default: $QWEN_RANKER_MODELS_DIR or ~/.cache/qwen-ranker/models)')
+    .option('--gpu <backend>', 'auto | cpu | cuda | metal | vulkan (default: auto)')
+    .option('--threads <n>', 'CPU threads (default: physical cores)', parsePositiveInt('--threads'));
+}
+
+const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
+
+export function gpuOption(value: string | undefined): CreateRerankerOptions['gpu'] {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (!(GPU_CHOICES as readonly string[]).includes(value)) throw new InvalidInputError('--gpu', `--gpu must be one of ${GPU_CHOICES.join(', ')}`);
+  return value === 'cpu' ? false : (value as 'cuda' | 'metal' | 'vulkan');
+}
+
+/** Loads the reranker a command asked for, with a download progress bar on stderr, and says so when the model is
+ * a random-weight demo. */
+export async function loadRerankerFromCli(options: ModelCliOptions, extra: CreateRerankerOptions = {}): Promise<Reranker> {
+  let bar: ReturnType<typeof createProgressBar> | undefined;
+  const ranker = await createReranker({
+    ...extra,
+    model: options.model,
+    modelsDir: options.modelsDir,
+    gpu: gpuOption(options.gpu),
+    ...(options.threads ? { threads: options.threads } : {}),
+    onDownloadProgress: ({ downloadedBytes, totalBytes, file }) => {
+      bar ??= createProgressBar(`downloading ${file}`, totalBytes ?? 0);
+      if (totalBytes) bar.setTotal(totalBytes);
+      bar.update(downloadedBytes);
+    },
+  }).finally(() => bar?.stop());
+  if (ranker.info.demo) process.stderr.write(demoWarning(ranker.info.model));
+  return ranker;
+}
+
+export function demoWarning(model: string): string {
+  return `WARNING: ${model} is a generated RANDOM-WEIGHT DEMO model: its scores are meaningless. Pass --model with a real Qwen3-Reranker GGUF for real rankings.\n`;
+}

@@ -1,0 +1,64 @@
+import { SingleBar, Presets } from 'cli-progress';
+import { isRerankerError, RerankerError, InvalidInputError } from '../index.js';
+
+/** Exit codes: 1 = runtime failure, 2 = bad input / usage (like commander's own usage errors). */
+const INPUT_CODES = new Set(['invalid_input', 'limit_exceeded', 'context_overflow', 'model_not_found', 'not_a_reranker']);
+
+/** Formats any error as one line for the terminal: `error [code] message (field)`. No stack traces. */
+export function formatCliError(error: unknown): string {
+  if (isRerankerError(error)) {
+    const field = error instanceof InvalidInputError ? ` (${error.field})` : '';
+    return `qwen-ranker: error [${error.code}] ${error.message}${field}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `qwen-ranker: error ${message.split('\n')[0]}`;
+}
+
+/** Wraps a command action: prints a one-line error and sets a non-zero exit code instead of throwing. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      process.stderr.write(`${formatCliError(error)}\n`);
+      process.exitCode = isRerankerError(error) && INPUT_CODES.has(error.code) ? 2 : 1;
+    }
+  };
+}
+
+/** A progress bar on stderr (so stdout stays machine-readable). Hidden when stderr is not a TTY unless forced. */
+export function createProgressBar(label: string, total: number, options: { force?: boolean } = {}): SingleBar {
+  const bar = new SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+      stream: process.stderr,
+      noTTYOutput: options.force ?? false,
+      notTTYSchedule: 2000,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0, { rate: '0.0' });
+  return bar;
+}
+
+/** Parses a positive integer CLI option; throws `InvalidInputError` naming the option. */
+export function parsePositiveInt(option: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidInputError(option, `${option} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Parses a number in [0, 1]; throws `InvalidInputError` naming the option. */
+export function parseProbability(option: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidInputError(option, `${option} must be a number between 0 and 1, got "${value}"`);
+    return n;
+  };
+}
+
+export { RerankerError };

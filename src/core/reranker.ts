@@ -1,0 +1,259 @@
+import type { EngineScore, RerankEngine, ScoreGroup } from '../spec/engine.js';
+import { AbortedError, InvalidInputError, RerankerError, throwIfAborted } from '../spec/errors.js';
+import {
+  DEFAULT_INSTRUCTION,
+  DEFAULT_MAX_LENGTH,
+  type DocumentInput,
+  type RerankedDocument,
+  type Reranker,
+  type RerankOptions,
+  type RerankResponse,
+  type RerankResult,
+  type RerankerStats,
+  type ScorePair,
+  type ScoreResult,
+  type ScoringOptions,
+} from '../spec/types.js';
+import { sigmoid } from './scoring.js';
+import { ScoreCache, scoreKey } from './score-cache.js';
+
+export interface RerankerFacadeOptions {
+  /** Entries in the LRU score cache, keyed by (model, instruction, query, document, maxLength, long-document
+   * mode). `0` disables it. Default: 10000. */
+  cacheSize?: number;
+}
+
+type GroupSettings = Omit<ScoreGroup, 'documents'>;
+
+/** Wraps an engine with everything engines share: defaults, validation, the score cache, deduplication of
+ * identical concurrent pairs, sorting, `topN`, `minScore` and usage. */
+export function createRerankerFromEngine(engine: RerankEngine, options: RerankerFacadeOptions = {}): Reranker {
+  return new RerankerFacade(engine, options);
+}
+
+class RerankerFacade implements Reranker {
+  private readonly cache: ScoreCache;
+  /** Scores being computed right now, so identical concurrent pairs are computed once. */
+  private readonly inFlight = new Map<string, Promise<EngineScore>>();
+  private closed = false;
+
+  constructor(
+    private readonly engine: RerankEngine,
+    options: RerankerFacadeOptions,
+  ) {
+    this.cache = new ScoreCache(options.cacheSize ?? 10_000);
+  }
+
+  get info() {
+    return this.engine.info;
+  }
+
+  async rerank(query: string, documents: readonly DocumentInput[], options: RerankOptions = {}): Promise<RerankResponse> {
+    const started = performance.now();
+    const settings = this.resolveSettings(options);
+    checkString(query, 'query');
+    if (!Array.isArray(documents)) throw new InvalidInputError('documents', 'documents must be an array');
+    const docs = documents.map(normalizeDocument);
+    const topN = options.topN;
+    if (topN !== undefined && (!Number.isInteger(topN) || topN < 1)) throw new InvalidInputError('topN', `topN must be a positive integer, got ${String(topN)}`);
+    const minScore = options.minScore ?? 0;
+    if (typeof minScore !== 'number' || !Number.isFinite(minScore)) throw new InvalidInputError('minScore', 'minScore must be a finite number');
+
+    const scores = await this.scoreGroup({ ...settings, query }, docs.map((d) => d.text), options);
+    const all: RerankResult[] = scores.map((s, index) => ({ index, document: docs[index]!, ...s }));
+    const results = all
+      .filter((r) => r.score >= minScore)
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, topN ?? all.length);
+    return {
+      results,
+      usage: {
+        documents: all.length,
+        inputTokens: all.reduce((sum, r) => sum + r.inputTokens, 0),
+        cachedDocuments: all.filter((r) => r.cached).length,
+      },
+      model: this.engine.info.model,
+      instruction: settings.instruction,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  async score(pairs: readonly ScorePair[], options: ScoringOptions = {}): Promise<ScoreResult[]> {
+    if (!Array.isArray(pairs)) throw new InvalidInputError('pairs', 'pairs must be an array');
+    const base = this.resolveSettings(options);
+    // Pairs with the same (instruction, query) form one group, so the engine evaluates their prefix once.
+    const groups = new Map<string, { settings: GroupSettings; indices: number[]; documents: string[] }>();
+    pairs.forEach((pair, i) => {
+      if (typeof pair !== 'object' || pair === null) throw new InvalidInputError(`pairs[${i}]`, 'each pair must be an object');
+      checkString(pair.query, `pairs[${i}].query`);
+      checkString(pair.document, `pairs[${i}].document`);
+      const instruction = resolveInstruction(pair.instruction === undefined ? options.instruction : pair.instruction, `pairs[${i}].instruction`);
+      const key = JSON.stringify([instruction, pair.query]);
+      let group = groups.get(key);
+      if (!group) {
+        group = { settings: { ...base, instruction, query: pair.query }, indices: [], documents: [] };
+        groups.set(key, group);
+      }
+      group.indices.push(i);
+      group.documents.push(pair.document);
+    });
+    const results = new Array<ScoreResult>(pairs.length);
+    let done = 0;
+    const onProgress = options.onProgress && (() => options.onProgress!(++done, pairs.length));
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const scores = await this.scoreGroup(group.settings, group.documents, { ...options, onProgress });
+        scores.forEach((s, j) => (results[group.indices[j]!] = s));
+      }),
+    );
+    return results;
+  }
+
+  stats(): RerankerStats {
+    return { ...this.engine.stats(), cacheHits: this.cache.hits, cacheMisses: this.cache.misses, cacheEntries: this.cache.size };
+  }
+
+  status(): Record<string, unknown> {
+    return this.engine.status?.() ?? {};
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.engine.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private resolveSettings(options: ScoringOptions): GroupSettings {
+    if (this.closed) throw new RerankerError('closed', 'this reranker has been closed');
+    const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    if (!Number.isInteger(maxLength) || maxLength < 1) throw new InvalidInputError('maxLength', `maxLength must be a positive integer, got ${String(options.maxLength)}`);
+    if (maxLength > this.engine.info.maxContextTokens) {
+      throw new InvalidInputError('maxLength', `maxLength ${maxLength} exceeds the model's context of ${this.engine.info.maxContextTokens} tokens`);
+    }
+    const longDocuments = options.longDocuments ?? 'truncate';
+    if (longDocuments !== 'truncate' && longDocuments !== 'windows') {
+      throw new InvalidInputError('longDocuments', `longDocuments must be "truncate" or "windows", got ${String(longDocuments)}`);
+    }
+    const windowOverlap = options.windowOverlap;
+    if (windowOverlap !== undefined && (!Number.isInteger(windowOverlap) || windowOverlap < 0)) {
+      throw new InvalidInputError('windowOverlap', 'windowOverlap must be a non-negative integer');
+    }
+    return { instruction: resolveInstruction(options.instruction, 'instruction'), query: '', maxLength, longDocuments, windowOverlap };
+  }
+
+  /** Scores `documents` against one (instruction, query): cache first, then identical in-flight pairs, then
+   * one engine call for the rest. */
+  private async scoreGroup(settings: GroupSettings, documents: readonly string[], options: ScoringOptions): Promise<ScoreResult[]> {
+    throwIfAborted(options.signal);
+    const total = documents.length;
+    let done = 0;
+    const progress = () => options.onProgress?.(++done, total);
+    const keys = documents.map((document) => scoreKey({ ...settings, model: this.engine.info.model, document }));
+    const results = new Array<ScoreResult>(total);
+    const waits: Array<Promise<void>> = [];
+    const missing = new Map<string, number[]>(); // key → indices in `documents`
+
+    keys.forEach((key, i) => {
+      const cached = this.cache.get(key);
+      if (cached) {
+        results[i] = toResult(cached, true);
+        progress();
+        return;
+      }
+      const pending = this.inFlight.get(key);
+      if (pending) {
+        waits.push(this.awaitShared(key, pending, settings, documents[i]!, options).then((s) => void ((results[i] = toResult(s, true)), progress())));
+        return;
+      }
+      const indices = missing.get(key);
+      if (indices) indices.push(i);
+      else missing.set(key, [i]);
+    });
+
+    if (missing.size > 0) waits.push(this.computeMissing(settings, documents, missing, results, options.signal, progress));
+    // allSettled first so that no rejection is left unobserved, then rethrow the first failure.
+    const settled = await Promise.allSettled(waits);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    return results;
+  }
+
+  private async computeMissing(
+    settings: GroupSettings,
+    documents: readonly string[],
+    missing: Map<string, number[]>,
+    results: ScoreResult[],
+    signal: AbortSignal | undefined,
+    progress: () => void,
+  ): Promise<void> {
+    const entries = [...missing.entries()];
+    const deferreds = entries.map(([key]) => {
+      let resolve!: (s: EngineScore) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<EngineScore>((res, rej) => ((resolve = res), (reject = rej)));
+      promise.catch(() => undefined); // observed by whoever shares it; never an unhandled rejection
+      this.inFlight.set(key, promise);
+      return { key, resolve, reject };
+    });
+    try {
+      const scores = await this.engine.scoreGroup(
+        { ...settings, documents: entries.map(([, indices]) => documents[indices[0]!]!) },
+        { signal, onScored: (j) => entries[j]![1].forEach(progress) },
+      );
+      scores.forEach((score, j) => {
+        const [key, indices] = entries[j]!;
+        this.cache.set(key, score);
+        deferreds[j]!.resolve(score);
+        for (const i of indices) results[i] = toResult(score, false);
+      });
+    } catch (error) {
+      for (const d of deferreds) d.reject(error);
+      throw error;
+    } finally {
+      for (const d of deferreds) this.inFlight.delete(d.key);
+    }
+  }
+
+  /** Waits for a pair another request is computing. If that request was cancelled (and this one was not), the
+   * pair is scored again on this request's behalf instead of failing it. */
+  private async awaitShared(key: string, pending: Promise<EngineScore>, settings: GroupSettings, document: string, options: ScoringOptions): Promise<EngineScore> {
+    try {
+      return await pending;
+    } catch (error) {
+      if (!(error instanceof AbortedError) || options.signal?.aborted) throw error;
+      const [score] = await this.engine.scoreGroup({ ...settings, documents: [document] }, { signal: options.signal });
+      this.cache.set(key, score!);
+      return score!;
+    }
+  }
+}
+
+function toResult(score: EngineScore, cached: boolean): ScoreResult {
+  return { score: sigmoid(score.logit), logit: score.logit, inputTokens: score.inputTokens, ...(score.window ? { window: score.window } : {}), cached };
+}
+
+function resolveInstruction(instruction: string | null | undefined, field: string): string {
+  if (instruction === null || instruction === undefined) return DEFAULT_INSTRUCTION;
+  checkString(instruction, field);
+  return instruction;
+}
+
+function checkString(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string') throw new InvalidInputError(field, `${field} must be a string`);
+}
+
+function normalizeDocument(input: DocumentInput, i: number): RerankedDocument {
+  if (typeof input === 'string') return { text: input };
+  if (typeof input !== 'object' || input === null || typeof input.text !== 'string') {
+    throw new InvalidInputError(`documents[${i}]`, `documents[${i}] must be a string or an object with a string "text"`);
+  }
+  return {
+    text: input.text,
+    ...(input.id === undefined ? {} : { id: input.id }),
+    ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
+  };
+}

@@ -1,0 +1,243 @@
+import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
+import { EngineUnavailableError, InvalidInputError, RerankerError, throwIfAborted } from '../../spec/errors.js';
+import type { EngineInfo } from '../../spec/types.js';
+import { cohereFlavour } from './cohere/cohere-flavour.js';
+import { Fleet } from './fleet.js';
+import type { HttpEngineOptions } from './http-engine-options.js';
+import { EndpointError, sendJsonRequest } from './http-request.js';
+import { llamaServerFlavour } from './llama-server/llama-server-flavour.js';
+import { planBatches } from './plan-batches.js';
+import type { RemoteBatch, RemoteEngineKind, RemoteFlavour, RemoteScores } from './remote-flavour.js';
+import { teiFlavour } from './tei/tei-flavour.js';
+import { apportionTokens, estimatePromptTokens } from './token-estimate.js';
+import { vllmFlavour } from './vllm/vllm-flavour.js';
+
+const FLAVOURS: Record<RemoteEngineKind, RemoteFlavour> = {
+  vllm: vllmFlavour,
+  'llama-server': llamaServerFlavour,
+  tei: teiFlavour,
+  cohere: cohereFlavour,
+};
+
+/** Qwen3-Reranker's context length ("Context Length: 32k", https://huggingface.co/Qwen/Qwen3-Reranker-0.6B). The
+ * server may be started with less (`--max-model-len`, `-c`); it then rejects or truncates longer prompts. */
+const REMOTE_CONTEXT_TOKENS = 32_768;
+
+interface ResolvedOptions {
+  endpoints: string[];
+  model: string | undefined;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxRetries: number;
+  maxDocumentsPerRequest: number;
+  maxTokensPerRequest: number;
+  healthCheckIntervalMs: number;
+  maxConcurrentRequestsPerEndpoint: number;
+}
+
+/**
+ * Creates an engine that scores on remote servers. Checks every endpoint's health once before returning, but does
+ * not fail when none answers: servers of a fleet come and go, and `status()` says which are up.
+ */
+export async function createHttpEngine(options: HttpEngineOptions): Promise<RerankEngine> {
+  const started = performance.now();
+  const flavour = FLAVOURS[options.kind];
+  if (!flavour) throw new InvalidInputError('engine', `unknown remote engine "${String(options.kind)}"; use one of ${Object.keys(FLAVOURS).join(', ')}`);
+  const resolved = resolveOptions(options);
+  const fleet = new Fleet({
+    endpoints: resolved.endpoints,
+    healthPath: flavour.healthPath,
+    headers: resolved.headers,
+    timeoutMs: resolved.timeoutMs,
+    maxRetries: resolved.maxRetries,
+    maxConcurrentRequestsPerEndpoint: resolved.maxConcurrentRequestsPerEndpoint,
+    healthCheckIntervalMs: resolved.healthCheckIntervalMs,
+  });
+  await fleet.checkAll();
+  fleet.startHealthChecks();
+  const info: EngineInfo = {
+    engine: flavour.kind,
+    model: resolved.model ?? `${flavour.kind}@${resolved.endpoints[0]!}`,
+    device: resolved.endpoints.join(', '),
+    demo: false,
+    loadTimeMs: performance.now() - started,
+    maxContextTokens: REMOTE_CONTEXT_TOKENS,
+  };
+  return new HttpEngine(flavour, fleet, resolved, info);
+}
+
+class HttpEngine implements RerankEngine {
+  /** Lowered when a server answers 413, so later groups are cut smaller from the start. */
+  private maxDocumentsPerRequest: number;
+  private promptTokens = 0;
+  private closed = false;
+
+  constructor(
+    private readonly flavour: RemoteFlavour,
+    private readonly fleet: Fleet,
+    private readonly options: ResolvedOptions,
+    readonly info: EngineInfo,
+  ) {
+    this.maxDocumentsPerRequest = options.maxDocumentsPerRequest;
+  }
+
+  async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
+    if (this.closed) throw new RerankerError('closed', 'the remote engine has been closed');
+    throwIfAborted(options.signal);
+    if (group.longDocuments === 'windows') {
+      throw new InvalidInputError('longDocuments', `longDocuments "windows" needs the model's tokenizer and is not available with --engine ${this.flavour.kind}; use "truncate"`);
+    }
+    this.flavour.checkInstruction(group.instruction);
+    const estimates = group.documents.map((d) => estimatePromptTokens(group.instruction, group.query, d));
+    const batches = planBatches(estimates, { maxDocuments: this.maxDocumentsPerRequest, maxTokens: this.options.maxTokensPerRequest });
+    const results = new Array<EngineScore>(group.documents.length);
+
+    // The first failing batch stops the others: their results could not be used anyway.
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    let firstError: unknown;
+    await Promise.allSettled(
+      batches.map((batch) =>
+        this.scoreBatch(group, batch, estimates, results, signal, options.onScored).catch((error: unknown) => {
+          if (firstError === undefined) {
+            firstError = error;
+            stop.abort(error);
+          }
+        }),
+      ),
+    );
+    if (firstError !== undefined) throw firstError;
+    return results;
+  }
+
+  stats(): EngineStats {
+    // Remote servers do not report prefix reuse, so evaluated tokens are the prompt tokens.
+    return {
+      queueDepth: this.fleet.waitingDocuments(),
+      active: this.fleet.activeDocuments(),
+      evaluatedTokens: this.promptTokens,
+      promptTokens: this.promptTokens,
+    };
+  }
+
+  status(): Record<string, unknown> {
+    const healthyEndpoints = this.fleet.healthyCount();
+    return { engine: this.flavour.kind, ready: healthyEndpoints > 0, healthyEndpoints, endpoints: this.fleet.status() };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.fleet.close();
+  }
+
+  /** Scores one batch (document indices of the group) and writes its results; halves it when a server says 413. */
+  private async scoreBatch(
+    group: ScoreGroup,
+    batch: readonly number[],
+    estimates: readonly number[],
+    results: EngineScore[],
+    signal: AbortSignal,
+    onScored: ((documentIndex: number) => void) | undefined,
+  ): Promise<void> {
+    const remote: RemoteBatch = {
+      instruction: group.instruction,
+      query: group.query,
+      documents: batch.map((i) => group.documents[i]!),
+      maxLength: group.maxLength,
+    };
+    const batchEstimates = batch.map((i) => estimates[i]!);
+    let scores: RemoteScores;
+    try {
+      scores = await this.fleet.run(
+        {
+          documents: batch.length,
+          tokens: batchEstimates.reduce((a, b) => a + b, 0),
+          send: (endpointUrl, requestSignal) => this.send(endpointUrl, remote, requestSignal),
+        },
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof EndpointError && error.status === 413 && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        this.maxDocumentsPerRequest = Math.min(this.maxDocumentsPerRequest, half);
+        await Promise.all([
+          this.scoreBatch(group, batch.slice(0, half), estimates, results, signal, onScored),
+          this.scoreBatch(group, batch.slice(half), estimates, results, signal, onScored),
+        ]);
+        return;
+      }
+      throw toRerankerError(error, this.flavour.kind);
+    }
+    const inputTokens = apportionTokens(scores.promptTokens, batchEstimates);
+    batch.forEach((documentIndex, j) => {
+      results[documentIndex] = { logit: scores.logits[j]!, inputTokens: inputTokens[j]! };
+      this.promptTokens += inputTokens[j]!;
+      onScored?.(documentIndex);
+    });
+  }
+
+  private async send(endpointUrl: string, batch: RemoteBatch, signal: AbortSignal): Promise<RemoteScores> {
+    const response = await sendJsonRequest({
+      url: endpointUrl + this.flavour.scorePath,
+      method: 'POST',
+      headers: this.options.headers,
+      body: this.flavour.buildRequest(batch, this.options.model),
+      timeoutMs: this.options.timeoutMs,
+      signal,
+    });
+    return this.flavour.parseResponse(response.body, response.headers, batch.documents.length);
+  }
+}
+
+/** Endpoint errors the fleet does not retry are the request's fault (or the configuration's): say so. */
+function toRerankerError(error: unknown, kind: RemoteEngineKind): unknown {
+  if (!(error instanceof EndpointError)) return error;
+  const status = error.status ?? 0;
+  if (status === 401 || status === 403) return new RerankerError('unauthorized', `the ${kind} server refused the API key: ${error.message}`, { cause: error });
+  if (status === 400 || status === 413 || status === 422) return new InvalidInputError('documents', `the ${kind} server rejected the request: ${error.message}`, { cause: error });
+  return new EngineUnavailableError(`the ${kind} server failed: ${error.message}`, { cause: error, retryable: false });
+}
+
+function resolveOptions(options: HttpEngineOptions): ResolvedOptions {
+  if (!Array.isArray(options.endpoints) || options.endpoints.length === 0) {
+    throw new InvalidInputError('endpoints', `--engine ${options.kind} needs at least one endpoint URL`);
+  }
+  const endpoints = options.endpoints.map((endpoint, i) => normalizeEndpoint(endpoint, `endpoints[${i}]`));
+  if (new Set(endpoints).size !== endpoints.length) throw new InvalidInputError('endpoints', 'an endpoint URL is listed twice');
+  return {
+    endpoints,
+    model: options.model,
+    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    timeoutMs: positiveInteger(options.timeoutMs, 60_000, 'timeoutMs'),
+    maxRetries: nonNegativeInteger(options.maxRetries, 4, 'maxRetries'),
+    maxDocumentsPerRequest: positiveInteger(options.maxDocumentsPerRequest, 32, 'maxDocumentsPerRequest'),
+    maxTokensPerRequest: options.maxTokensPerRequest === Infinity ? Infinity : positiveInteger(options.maxTokensPerRequest, Infinity, 'maxTokensPerRequest'),
+    healthCheckIntervalMs: nonNegativeInteger(options.healthCheckIntervalMs, 5000, 'healthCheckIntervalMs'),
+    maxConcurrentRequestsPerEndpoint: positiveInteger(options.maxConcurrentRequestsPerEndpoint, 4, 'maxConcurrentRequestsPerEndpoint'),
+  };
+}
+
+/** An http(s) base URL without query, fragment or trailing slash, so that routes can be appended. */
+function normalizeEndpoint(endpoint: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new InvalidInputError(field, `"${endpoint}" is not a URL; write it like http://gpu1:8000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError(field, `"${endpoint}" must be an http or https URL`);
+  if (url.search || url.hash) throw new InvalidInputError(field, `"${endpoint}" must not have a query or fragment`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function positiveInteger(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(field, `${field} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+function nonNegativeInteger(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new InvalidInputError(field, `${field} must be a non-negative integer, got ${String(value)}`);
+  return value;
+}

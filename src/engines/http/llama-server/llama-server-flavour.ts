@@ -1,0 +1,45 @@
+import { logitFromProbability } from '../../../core/scoring.js';
+import { InvalidInputError } from '../../../spec/errors.js';
+import { DEFAULT_INSTRUCTION } from '../../../spec/types.js';
+import type { RemoteFlavour } from '../remote-flavour.js';
+import { readResponse, valuesByIndex } from '../read-response.js';
+import { LlamaServerRerankResponse, type LlamaServerRerankRequest } from './llama-server-api.js';
+
+/**
+ * llama-server builds the prompt itself from the GGUF's `tokenizer.chat_template.rerank`, replacing `{query}` and
+ * `{document}` (`format_prompt_rerank`, tools/server/server-common.cpp). `convert_hf_to_gguf.py` writes that
+ * template for Qwen3-Reranker with the model card's default instruction fixed in it, so the prompt is the model
+ * card's for that instruction and no other can be sent (ggml-org/llama.cpp#20009 proposes an `instruction` field;
+ * it is not merged). Rank pooling softmaxes the ("yes", "no") head, so `relevance_score` is P(yes) = sigmoid(logit).
+ */
+export const llamaServerFlavour: RemoteFlavour = {
+  kind: 'llama-server',
+  scorePath: '/v1/rerank',
+  // tools/server/README.md "GET /health": 503 while the model loads, 200 when ready.
+  healthPath: '/health',
+  checkInstruction(instruction) {
+    if (instruction !== DEFAULT_INSTRUCTION) {
+      throw new InvalidInputError(
+        'instruction',
+        'llama-server applies the instruction baked into the GGUF rerank template; only the default instruction can be used with --engine llama-server',
+      );
+    }
+  },
+  buildRequest(batch, model): LlamaServerRerankRequest {
+    return {
+      ...(model === undefined ? {} : { model }),
+      query: batch.query,
+      documents: [...batch.documents],
+      top_n: batch.documents.length,
+    };
+  },
+  parseResponse(body, _headers, documentCount) {
+    const response = readResponse(LlamaServerRerankResponse, body, 'llama-server /v1/rerank');
+    const probabilities = valuesByIndex(
+      response.results.map((r) => ({ index: r.index, value: r.relevance_score })),
+      documentCount,
+      'llama-server /v1/rerank',
+    );
+    return { logits: probabilities.map(logitFromProbability), promptTokens: response.usage?.prompt_tokens };
+  },
+};

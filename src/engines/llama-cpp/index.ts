@@ -1,0 +1,1 @@
+export { createLlamaCppEngine, type LocalEngineOptions } from './llama-cpp-engine.js';

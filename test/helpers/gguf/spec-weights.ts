@@ -1,0 +1,108 @@
+// Deterministic random weights of the tiny reference model, and their F32 / Q8_0 encodings.
+// The hash and the value formulas are those of ../shared/fixtures/qwen3-tiny-reference/SPEC.md ("Weights");
+// the golden scores in reference.json were computed on exactly these values.
+
+/** How a tensor's values are derived from the hash: a scaled matrix or a norm weight around 1. */
+export type WeightKind = { kind: 'mat'; scale: number } | { kind: 'norm' };
+
+/** Elements generated per chunk: 4 MB of float32, large enough that per-chunk overhead is negligible. */
+const CHUNK_ELEMENTS = 1 << 20;
+
+/**
+ * Fills `out` with elements `startIndex ..` of tensor number `tensorIndex` (SPEC.md: all arithmetic on u32,
+ * value in float64 then rounded to float32 by the Float32Array store).
+ */
+export function fillSpecWeights(out: Float32Array, tensorIndex: number, startIndex: number, weight: WeightKind): void {
+  const tensorTerm = Math.imul(tensorIndex, 0x85ebca77);
+  const scale = weight.kind === 'mat' ? weight.scale : 0.1;
+  const offset = weight.kind === 'mat' ? 0 : 1;
+  for (let i = 0; i < out.length; i++) {
+    let x = (Math.imul(startIndex + i, 0x9e3779b1) + tensorTerm + 1) >>> 0;
+    x = Math.imul(x ^ (x >>> 16), 0x045d9f3b) >>> 0;
+    x = Math.imul(x ^ (x >>> 16), 0x045d9f3b) >>> 0;
+    x = (x ^ (x >>> 16)) >>> 0;
+    out[i] = offset + scale * ((x / 4294967296) * 2 - 1);
+  }
+}
+
+/** Yields `count` float32 elements of a tensor as little-endian bytes, one reused chunk buffer at a time. */
+export function* specWeightsF32(tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+  // Float32Array stores in platform order; every platform Node supports here is little endian like GGUF.
+  const values = new Float32Array(Math.min(CHUNK_ELEMENTS, count));
+  for (let start = 0; start < count; start += values.length) {
+    const chunk = values.subarray(0, Math.min(values.length, count - start));
+    fillSpecWeights(chunk, tensorIndex, start, weight);
+    yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** IEEE 754 binary16 bits of a float32 value, round to nearest even (as GGML_FP32_TO_FP16 with F16C). */
+export function float32ToFloat16Bits(value: number): number {
+  f32Scratch[0] = value;
+  const bits = u32Scratch[0] ?? 0;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  let mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0);
+  const halfExponent = exponent - 127 + 15;
+  if (halfExponent >= 0x1f) return sign | 0x7c00;
+  if (halfExponent <= 0) {
+    if (halfExponent < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - halfExponent;
+    const halfway = 1 << (shift - 1);
+    const remainder = mantissa & ((1 << shift) - 1);
+    let half = mantissa >>> shift;
+    if (remainder > halfway || (remainder === halfway && (half & 1) === 1)) half++;
+    return sign | half;
+  }
+  const remainder = mantissa & 0x1fff;
+  let half = (halfExponent << 10) | (mantissa >>> 13);
+  // A carry out of the mantissa correctly bumps the exponent.
+  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half++;
+  return sign | half;
+}
+
+/** Q8_0 block size and bytes per block (block_q8_0 in ggml/src/ggml-common.h: f16 d + int8 qs[32]). */
+const Q8_0_BLOCK = 32;
+const Q8_0_BLOCK_BYTES = 34;
+
+/**
+ * Quantizes `values` (a multiple of 32 long) into `out` as Q8_0 blocks, mirroring `quantize_row_q8_0_ref` in
+ * ggml/src/ggml-quants.c: d = max|x| / 127 (stored as f16), q = roundf(x * (1/d)) with float32 arithmetic.
+ */
+export function quantizeQ8_0(values: Float32Array, out: Uint8Array): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const blocks = values.length / Q8_0_BLOCK;
+  for (let block = 0; block < blocks; block++) {
+    const base = block * Q8_0_BLOCK;
+    let absMax = 0;
+    for (let i = 0; i < Q8_0_BLOCK; i++) absMax = Math.max(absMax, Math.abs(values[base + i] ?? 0));
+    const d = Math.fround(absMax / 127);
+    const inverse = d !== 0 ? Math.fround(1 / d) : 0;
+    const outBase = block * Q8_0_BLOCK_BYTES;
+    view.setUint16(outBase, float32ToFloat16Bits(d), true);
+    for (let i = 0; i < Q8_0_BLOCK; i++) {
+      const scaled = Math.fround((values[base + i] ?? 0) * inverse);
+      // roundf rounds halves away from zero; Math.round rounds them up.
+      const quantized = scaled < 0 ? -Math.round(-scaled) : Math.round(scaled);
+      view.setInt8(outBase + 2 + i, quantized);
+    }
+  }
+}
+
+/** Yields `count` elements of a tensor as Q8_0 blocks, one reused chunk buffer at a time. */
+export function* specWeightsQ8_0(tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+  const values = new Float32Array(Math.min(CHUNK_ELEMENTS, count));
+  const bytes = new Uint8Array((values.length / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES);
+  for (let start = 0; start < count; start += values.length) {
+    const chunk = values.subarray(0, Math.min(values.length, count - start));
+    fillSpecWeights(chunk, tensorIndex, start, weight);
+    const out = bytes.subarray(0, (chunk.length / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES);
+    quantizeQ8_0(chunk, out);
+    yield out;
+  }
+}

@@ -1,0 +1,131 @@
+/** The left panel's inputs: query, instruction, documents, top-N, minimum score, long documents, compare mode. */
+import type { ComponentChildren } from 'preact';
+import { INSTRUCTION_PRESETS, presetIdOf } from '../instruction-presets.js';
+import { DocumentsField } from './documents-field.js';
+
+/** Two instructions or two queries over the same documents. (Two models would need a server with more than one;
+ * `qwen-ranker serve` serves one.) */
+export type CompareMode = 'off' | 'instruction' | 'query';
+
+export interface WorkbenchForm {
+  query: string;
+  instruction: string;
+  documentsText: string;
+  /** 0 = all. */
+  topN: number;
+  minScore: number;
+  longDocuments: 'truncate' | 'windows';
+  compare: CompareMode;
+  queryB: string;
+  instructionB: string;
+}
+
+export interface ControlPanelProps {
+  form: WorkbenchForm;
+  onChange: (patch: Partial<WorkbenchForm>) => void;
+  onImportError: (message: string) => void;
+  children?: ComponentChildren;
+}
+
+export function ControlPanel({ form, onChange, onImportError, children }: ControlPanelProps) {
+  return (
+    <div class="control-panel">
+      <div class="field">
+        <label for="query" class="field-label">Query{form.compare === 'query' && <span class="side-tag">A</span>}</label>
+        <textarea id="query" rows={2} value={form.query} placeholder="What the user searched for" onInput={(e) => onChange({ query: e.currentTarget.value })} />
+      </div>
+      {form.compare === 'query' && (
+        <div class="field compare-field">
+          <label for="query-b" class="field-label">Query <span class="side-tag">B</span></label>
+          <textarea id="query-b" rows={2} value={form.queryB} placeholder="A second query, e.g. a near miss" onInput={(e) => onChange({ queryB: e.currentTarget.value })} />
+        </div>
+      )}
+      <InstructionField
+        id="instruction"
+        side={form.compare === 'instruction' ? 'A' : null}
+        value={form.instruction}
+        onChange={(instruction) => onChange({ instruction })}
+      />
+      {form.compare === 'instruction' && (
+        <InstructionField id="instruction-b" side="B" value={form.instructionB} onChange={(instructionB) => onChange({ instructionB })} />
+      )}
+      <DocumentsField value={form.documentsText} onChange={(documentsText) => onChange({ documentsText })} onImportError={onImportError} />
+      <div class="field-row">
+        <label class="field small-field">
+          <span class="field-label">Top N</span>
+          <input
+            type="number"
+            id="top-n"
+            min={0}
+            step={1}
+            value={form.topN}
+            title="Show only the best N (0 = all)"
+            onChange={(e) => onChange({ topN: Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)) })}
+          />
+        </label>
+        <label class="field small-field">
+          <span class="field-label">Min score</span>
+          <input
+            type="number"
+            id="min-score"
+            min={0}
+            max={1}
+            step={0.05}
+            value={form.minScore}
+            title="Results under this score are dimmed. 0.5 is where the judge finds “yes” as likely as “no”."
+            onChange={(e) => onChange({ minScore: clamp01(Number(e.currentTarget.value)) })}
+          />
+        </label>
+        <label class="field small-field">
+          <span class="field-label">Long docs</span>
+          <select id="long-documents" title="Documents longer than the context: cut the end, or score overlapping windows and keep the best" value={form.longDocuments} onChange={(e) => onChange({ longDocuments: e.currentTarget.value as WorkbenchForm['longDocuments'] })}>
+            <option value="truncate">truncate</option>
+            <option value="windows">best window</option>
+          </select>
+        </label>
+      </div>
+      <div class="field">
+        <label for="compare" class="field-label">Compare</label>
+        <select id="compare" value={form.compare} onChange={(e) => onChange({ compare: e.currentTarget.value as CompareMode })}>
+          <option value="off">off: one ranking</option>
+          <option value="instruction">two instructions</option>
+          <option value="query">two queries</option>
+        </select>
+      </div>
+      {children}
+    </div>
+  );
+}
+
+interface InstructionFieldProps {
+  id: string;
+  side: 'A' | 'B' | null;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+function InstructionField({ id, side, value, onChange }: InstructionFieldProps) {
+  const presetId = presetIdOf(value);
+  return (
+    <div class={`field${side === 'B' ? ' compare-field' : ''}`}>
+      <label for={id} class="field-label">Instruction{side && <span class="side-tag">{side}</span>}</label>
+      <select
+        id={`${id}-preset`}
+        aria-label={`Instruction preset${side ? ` ${side}` : ''}`}
+        value={presetId}
+        onChange={(e) => {
+          const preset = INSTRUCTION_PRESETS.find((p) => p.id === e.currentTarget.value);
+          if (preset) onChange(preset.instruction);
+        }}
+      >
+        {INSTRUCTION_PRESETS.map((preset) => <option key={preset.id} value={preset.id}>{preset.label}</option>)}
+        <option value="custom" disabled={presetId !== 'custom'}>Custom (edit below)</option>
+      </select>
+      <textarea id={id} rows={2} value={value} onInput={(e) => onChange(e.currentTarget.value)} />
+    </div>
+  );
+}
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+}
