@@ -18,10 +18,9 @@ export interface DownloadFileOptions extends HubOptions {
   url: string;
   /** Final path. Bytes go to `<destination>.part` first, which a later call continues with an HTTP `Range`. */
   destination: string;
-  /** Expected SHA-256 (hex). Default: what the Hub reports in `X-Linked-Etag`; unverified when it reports none. */
-  sha256?: string;
   onProgress?: (progress: DownloadProgress) => void;
-  /** Connection attempts per call; each continues where the previous one stopped. Default: 5. */
+  /** Connection attempts in a row that bring no new byte before giving up; each continues where the previous one
+   * stopped. Default: 5. */
   maxAttempts?: number;
   /** Pause before the n-th retry is n × this, in ms. Default: 1000. */
   retryDelayMs?: number;
@@ -47,18 +46,20 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   const maxAttempts = options.maxAttempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const info = await probeFile(options.url, options);
-  const expectedSha256 = options.sha256?.toLowerCase() ?? info.sha256;
+  // The SHA-256 the Hub reports (X-Linked-Etag); files it reports none for (non-LFS) are checked by size only.
+  const expectedSha256 = info.sha256;
   const partPath = `${destination}.part`;
   const file = basename(destination);
   await mkdir(dirname(destination), { recursive: true });
 
-  let state = await readPart(partPath, info.size);
+  const state = await readPart(partPath, info.size);
   const report = () => options.onProgress?.({ downloadedBytes: state.bytes, totalBytes: info.size, file });
   report();
   let failures = 0;
   let lastError: unknown;
   while (info.size === undefined || state.bytes < info.size) {
     throwIfAborted(signal);
+    const before = state.bytes;
     try {
       const finished = await fetchInto(partPath, info, state, options, report);
       if (finished) break;
@@ -68,11 +69,11 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       if (error instanceof RerankerError && !error.retryable) throw error;
       lastError = error;
     }
-    failures++;
+    failures = state.bytes > before ? 1 : failures + 1;
     if (failures >= maxAttempts) {
       throw new ModelLoadError(
         'download_failed',
-        `download of ${file} stopped at ${state.bytes} of ${info.size ?? '?'} bytes after ${failures} attempts ` +
+        `download of ${file} stopped at ${state.bytes} of ${info.size ?? '?'} bytes after ${failures} attempts without progress ` +
           `(${describe(lastError)}); run the same command again to resume from ${partPath}`,
         { cause: lastError, retryable: true },
       );

@@ -67,7 +67,7 @@ export function createAdmissionController(options: AdmissionControllerOptions): 
       return waiting.length;
     },
     run<T>(signal: AbortSignal, task: () => Promise<T>): Promise<T> {
-      throwIfAborted(signal);
+      if (signal.aborted) return Promise.reject(abortReason(signal));
       if (running < options.maxConcurrent) {
         running++;
         return execute(task);
@@ -91,15 +91,21 @@ export function createAdmissionController(options: AdmissionControllerOptions): 
         const onAbort = (): void => {
           const index = waiting.indexOf(waiter);
           if (index !== -1) waiting.splice(index, 1);
-          try {
-            throwIfAborted(signal);
-          } catch (error) {
-            reject(error);
-          }
+          reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         waiting.push(waiter);
       });
     },
   };
+}
+
+/** The error `throwIfAborted` would throw for this signal (its reason when that is a RerankerError). */
+function abortReason(signal: AbortSignal): unknown {
+  try {
+    throwIfAborted(signal);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }

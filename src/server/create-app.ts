@@ -16,6 +16,7 @@ import { rerankRoutes } from './routes/rerank-routes.js';
 import type { RouteContext } from './routes/route-context.js';
 import { scoreRoutes } from './routes/score-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
+import { webUiRoutes, type WebUiOptions } from './web-ui.js';
 
 export interface CreateAppOptions {
   /** The reranker to serve, or a promise of it. While the promise is pending `/ready` answers 503 and scoring
@@ -30,6 +31,8 @@ export interface CreateAppOptions {
   cors?: string | readonly string[];
   /** `true` for pino logging at `info`, a pino options object, or a logger instance. Default: `false`. */
   logger?: boolean | { level?: string } | FastifyBaseLogger;
+  /** The workbench page at `/` (`false` to leave it out). Default: `{}` (the package's built `web/dist`). */
+  webUi?: false | WebUiOptions;
 }
 
 export type RerankerApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -110,6 +113,7 @@ export function createApp(options: CreateAppOptions): RerankerApp {
   void app.register(rerankRoutes, context);
   void app.register(scoreRoutes, context);
   void app.register(batchRoutes, context);
+  if (options.webUi !== false) void app.register(webUiRoutes, options.webUi ?? {});
   return app;
 }
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -33,36 +34,50 @@ const CONTENT_SECURITY_POLICY = [
 
 /**
  * Serves the workbench (the browser page built from `web/` by `vite build --config web/vite.config.ts`) at `/`.
- * One route per built file (no catch-all, so the API's 404 answers stay as they are). Without a build, `/`
- * answers 503 saying how to build it.
+ * Files are looked up per request, so a rebuild while the server runs is picked up; unknown paths fall through
+ * to the app's 404 answer. Without a build, `/` answers 503 saying how to build it.
  */
 export const webUiRoutes: FastifyPluginAsync<WebUiOptions> = async (app, options) => {
   const root = options.root ?? DEFAULT_WEB_ROOT;
-  if (!existsSync(join(root, 'index.html'))) {
-    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-      reply
+  const indexPath = join(root, 'index.html');
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    let page: Buffer;
+    try {
+      page = await readFile(indexPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return reply
         .code(503)
         .type('text/plain; charset=utf-8')
-        .send(`The workbench is not built: ${join(root, 'index.html')} is missing.\nRun \`npm run build\` in the qwen-ranker package, then restart the server.\nThe HTTP API works without it; see /docs.\n`),
-    );
-    return;
-  }
+        .send(`The workbench is not built: ${indexPath} is missing.\nRun \`npm run build\` in the qwen-ranker package; the server picks it up without a restart.\nThe HTTP API works without it: see /docs.\n`);
+    }
+    setPageHeaders(reply.raw);
+    return reply.type('text/html; charset=utf-8').send(page);
+  });
+
   await app.register(fastifyStatic, {
     root,
     prefix: '/',
-    wildcard: false,
+    // `/` is the route above (it answers 503 when there is no build); the rest are the built files.
+    index: false,
     // The page needs no `reply.sendFile`; leave the reply undecorated.
     decorateReply: false,
     cacheControl: false,
     setHeaders(response, path) {
-      response.setHeader('x-content-type-options', 'nosniff');
-      if (path.endsWith('.html')) {
-        // The page must pick up new asset names after a rebuild; the assets themselves never change (hashed names).
-        response.setHeader('cache-control', 'no-cache');
-        response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-      } else {
+      if (path.endsWith('.html')) setPageHeaders(response);
+      else {
+        response.setHeader('x-content-type-options', 'nosniff');
+        // Vite puts a content hash in every asset name: a name never changes content.
         response.setHeader('cache-control', 'public, max-age=31536000, immutable');
       }
     },
   });
 };
+
+/** The page must pick up new asset names after a rebuild, so it is revalidated on every load. */
+function setPageHeaders(response: Pick<ServerResponse, 'setHeader'>): void {
+  response.setHeader('x-content-type-options', 'nosniff');
+  response.setHeader('cache-control', 'no-cache');
+  response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+}

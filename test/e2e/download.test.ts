@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { resolveModelPath } from '../../src/models/resolve-model.js';
-import type { DownloadProgress } from '../../src/models/download.js';
+import { downloadFile, type DownloadProgress } from '../../src/models/download.js';
+import { fileResolveUrl } from '../../src/models/hub-client.js';
+import type { RerankerError } from '../../src/spec/errors.js';
 import { closedPortUrl, sha256 as sha, startHubServer, type HubServer } from '../helpers/hub-server.js';
 
 const REPO = 'test-org/Tiny-Reranker-GGUF';
@@ -36,6 +38,7 @@ describe('model download from a Hub-like server', () => {
     modelsDir = await mkdtemp(join(tmpdir(), 'qwen-ranker-models-'));
     temporaryDirs.push(modelsDir);
     hub.requests.length = 0;
+    hub.cutNextDownloads([]);
   });
 
   it('downloads hf:owner/repo:QUANT into <modelsDir>/<owner>/<repo>/ with progress events', async () => {
@@ -68,7 +71,7 @@ describe('model download from a Hub-like server', () => {
   });
 
   it('resumes with Range after the server cuts the connection mid-file', async () => {
-    hub.cutNextDownloadAfter(1_000_000);
+    hub.cutNextDownloads([1_000_000]);
     const path = await resolveModelPath(`hf:${REPO}:Q8_0`, { modelsDir, hubUrl: hub.url });
 
     const downloads = hub.requests.filter((r) => r.path.startsWith('/cdn/'));
@@ -76,6 +79,23 @@ describe('model download from a Hub-like server', () => {
     assert.equal(downloads[0]!.range, undefined);
     assert.match(downloads[1]!.range ?? '', /^bytes=[1-9]\d*-$/);
     assert.ok((await readFile(path)).equals(Q8));
+  });
+
+  it('gives up with a retryable download_failed after attempts without progress, keeping the .part', async () => {
+    hub.cutNextDownloads([100_000, 0, 0, 0]);
+    const destination = join(modelsDir, 'Tiny-Reranker.Q8_0.gguf');
+    const url = fileResolveUrl(hub.url, 'test-org', 'Tiny-Reranker-GGUF', 'Tiny-Reranker.Q8_0.gguf');
+    await assert.rejects(downloadFile({ url, destination, hubUrl: hub.url, maxAttempts: 3, retryDelayMs: 1 }), (error: RerankerError) => {
+      assert.equal(error.code, 'download_failed');
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /after 3 attempts without progress.*run the same command again to resume/);
+      return true;
+    });
+    assert.deepEqual(
+      hub.requests.filter((r) => r.path.startsWith('/cdn/')).map((r) => r.range),
+      [undefined, 'bytes=100000-', 'bytes=100000-', 'bytes=100000-'],
+    );
+    assert.deepEqual(await readdir(modelsDir), ['Tiny-Reranker.Q8_0.gguf.part']);
   });
 
   it('continues a .part file left by an earlier run', async () => {

@@ -32,8 +32,8 @@ export interface HubServer {
   /** The hub's base URL (what `HF_ENDPOINT` would be). */
   url: string;
   requests: HubRequest[];
-  /** The next CDN response sends this many bytes of its body, then destroys the socket. */
-  cutNextDownloadAfter(bytes: number): void;
+  /** The next CDN responses, one per entry, send that many bytes of their body, then destroy the socket. */
+  cutNextDownloads(afterBytes: number[]): void;
   close(): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ export async function startHubServer(repos: Record<string, HubFile[]>): Promise<
   const requests: HubRequest[] = [];
   const blobs = new Map<string, Buffer>();
   for (const files of Object.values(repos)) for (const file of files) blobs.set(sha256(file.content), file.content);
-  let cutAfter: number | undefined;
+  let cuts: number[] = [];
 
   // The CDN listens on a second port, so it is another origin, as on the real Hub (cas-bridge.xethub.hf.co).
   const handler = (request: IncomingMessage, response: ServerResponse) => {
@@ -55,9 +55,7 @@ export async function startHubServer(repos: Record<string, HubFile[]>): Promise<
     if (resolve?.[1] !== undefined && resolve[2] !== undefined) return sendResolve(request, response, repos[resolve[1]], resolve[2]);
     const blob = cdn?.[1] === undefined ? undefined : blobs.get(cdn[1]);
     if (blob !== undefined) {
-      const cut = cutAfter;
-      cutAfter = undefined;
-      return sendBytes(request, response, blob, cut);
+      return sendBytes(request, response, blob, cuts.shift());
     }
     response.writeHead(404).end();
   };
@@ -90,8 +88,8 @@ export async function startHubServer(repos: Record<string, HubFile[]>): Promise<
   return {
     url: url!,
     requests,
-    cutNextDownloadAfter: (bytes) => {
-      cutAfter = bytes;
+    cutNextDownloads: (afterBytes) => {
+      cuts = [...afterBytes];
     },
     close: async () => {
       await Promise.all(

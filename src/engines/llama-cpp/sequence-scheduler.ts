@@ -207,7 +207,7 @@ export class SequenceScheduler {
 async function copySequenceState(target: LlamaContextSequence, source: LlamaContextSequence, upToTokenIndex: number): Promise<boolean> {
   const internal = target as unknown as { _copyStateFromOtherSequence?: (other: LlamaContextSequence, upTo: number) => Promise<boolean> };
   if (typeof internal._copyStateFromOtherSequence !== 'function') return false;
-  let copied = false;
+  let copied: boolean;
   try {
     copied = (await internal._copyStateFromOtherSequence(source, upToTokenIndex)) && target.nextTokenIndex === upToTokenIndex;
   } catch {

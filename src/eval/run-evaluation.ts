@@ -1,0 +1,151 @@
+import { throwIfAborted } from '../spec/errors.js';
+import type { Reranker } from '../spec/types.js';
+import type { CjkTokenization } from '../kb/lexical/cjk-tokenization.js';
+import { sampleQueryIds, type BeirDataset, type CorpusDocument } from './beir-dataset.js';
+import { createBm25Retriever } from './bm25-first-stage.js';
+import { summarizeLatency, type LatencySummary } from './latency.js';
+import { evaluateRun, orderLikeTrecEval, type MetricValues, type ScoredDocument } from './metrics.js';
+import { ScoreCache } from './score-cache.js';
+
+export type EvaluationStage = 'first_stage' | 'reranked';
+
+export interface EvaluationProgress {
+  stage: 'index' | EvaluationStage;
+  done: number;
+  total: number;
+}
+
+export interface EvaluationOptions {
+  /** Reranks the first stage's top `k`. Default: none (first stage only, no model needed). */
+  reranker?: Reranker;
+  /** Candidates per query handed to the reranker. Default: 100. */
+  k?: number;
+  /** Evaluate a deterministic sample of this many queries. Default: all. */
+  queries?: number;
+  /** Seed of the query sample. Default: 1. */
+  seed?: number;
+  /** First stage from a TREC run (`readTrecRun`) instead of BM25. Default: BM25 over the corpus. */
+  run?: { source: string; documents: ReadonlyMap<string, readonly ScoredDocument[]> };
+  /** CJK handling of the BM25 first stage. Default: the knowledge base's default. */
+  cjk?: CjkTokenization;
+  /** Reranker instruction. Default: the reranker's (the model card's). */
+  instruction?: string;
+  /** JSON Lines file caching reranker scores, so an interrupted run resumes. Default: no cache. */
+  cacheFile?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: EvaluationProgress) => void;
+}
+
+export interface StageReport {
+  metrics: MetricValues;
+  latencyMs: LatencySummary;
+  perQuery: Map<string, MetricValues>;
+  run: Map<string, ScoredDocument[]>;
+}
+
+export interface EvaluationResult {
+  dataset: { name: string; split: string; documents: number; queries: number; files: BeirDataset['files'] };
+  firstStage: { kind: 'bm25' | 'run'; source: string };
+  k: number;
+  model?: string;
+  instruction?: string;
+  /** Evaluated query ids (the sample when `queries` was set). */
+  queryIds: string[];
+  stages: { first_stage: StageReport; reranked?: StageReport };
+  /** Prompt tokens the reranker read (cached queries included, as recorded when they were scored). */
+  tokensScored: number;
+  documentsScored: number;
+  /** Queries whose scores came from the cache file. */
+  cachedQueries: number;
+  durationMs: number;
+}
+
+/** The text a reranker reads for a corpus document: title line, then text (BEIR's title + text convention). */
+export function corpusDocumentText(doc: CorpusDocument): string {
+  return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
+}
+
+/**
+ * Evaluates the first stage (BM25 or a given run) and, with a reranker, the first stage's top `k` reranked,
+ * with trec_eval metrics over the same queries.
+ */
+export async function runEvaluation(dataset: BeirDataset, options: EvaluationOptions = {}): Promise<EvaluationResult> {
+  const started = performance.now();
+  const k = options.k ?? 100;
+  const queryIds = options.queries === undefined ? [...dataset.queries.keys()] : sampleQueryIds(dataset.queries.keys(), options.queries, options.seed ?? 1);
+  const progress = (stage: EvaluationProgress['stage'], done: number, total: number): void => options.onProgress?.({ stage, done, total });
+
+  // First stage.
+  const firstRun = new Map<string, ScoredDocument[]>();
+  const firstLatency: number[] = [];
+  if (options.run) {
+    for (const queryId of queryIds) firstRun.set(queryId, orderLikeTrecEval(options.run.documents.get(queryId) ?? []).slice(0, Math.max(k, 100)));
+  } else {
+    progress('index', 0, dataset.corpus.size);
+    const retriever = createBm25Retriever(dataset.corpus.values(), options.cjk ? { cjk: options.cjk } : {});
+    progress('index', dataset.corpus.size, dataset.corpus.size);
+    try {
+      queryIds.forEach((queryId, index) => {
+        const queryStarted = performance.now();
+        // Depth max(k, 100) so that Recall@100 is measured on a full 100 even when fewer are reranked.
+        firstRun.set(queryId, retriever.search(dataset.queries.get(queryId)!, Math.max(k, 100)));
+        firstLatency.push(performance.now() - queryStarted);
+        progress('first_stage', index + 1, queryIds.length);
+      });
+    } finally {
+      retriever.close();
+    }
+  }
+  const firstEvaluation = evaluateRun(firstRun, dataset.qrels, queryIds);
+  const result: EvaluationResult = {
+    dataset: { name: dataset.name, split: dataset.split, documents: dataset.corpus.size, queries: dataset.queries.size, files: dataset.files },
+    firstStage: options.run ? { kind: 'run', source: options.run.source } : { kind: 'bm25', source: 'FTS5 BM25 (k1=1.2, b=0.75)' },
+    k,
+    queryIds,
+    stages: { first_stage: { metrics: firstEvaluation.mean, latencyMs: summarizeLatency(firstLatency), perQuery: firstEvaluation.perQuery, run: firstRun } },
+    tokensScored: 0,
+    documentsScored: 0,
+    cachedQueries: 0,
+    durationMs: 0,
+    ...(options.instruction === undefined ? {} : { instruction: options.instruction }),
+  };
+
+  if (options.reranker) {
+    const { reranker } = options;
+    result.model = reranker.info.model;
+    const cache = options.cacheFile ? new ScoreCache(options.cacheFile, { model: reranker.info.model, instruction: options.instruction ?? null }) : undefined;
+    const rerankedRun = new Map<string, ScoredDocument[]>();
+    const latency: number[] = [];
+    progress('reranked', 0, queryIds.length);
+    for (const [index, queryId] of queryIds.entries()) {
+      throwIfAborted(options.signal);
+      const candidates = orderLikeTrecEval(firstRun.get(queryId) ?? []).slice(0, k).filter((doc) => dataset.corpus.has(doc.docId));
+      const docIds = candidates.map((doc) => doc.docId);
+      let scored = cache?.lookup(queryId, docIds);
+      if (scored) result.cachedQueries++;
+      else {
+        const queryStarted = performance.now();
+        const response = await reranker.rerank(dataset.queries.get(queryId)!, docIds.map((id) => corpusDocumentText(dataset.corpus.get(id)!)), {
+          ...(options.instruction === undefined ? {} : { instruction: options.instruction }),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // Ranked by logit: probabilities saturate at 1.0 for confident documents and would tie.
+        scored = {
+          scores: new Map(response.results.map((r) => [docIds[r.index]!, r.logit])),
+          durationMs: performance.now() - queryStarted,
+          tokens: response.usage.inputTokens,
+        };
+        cache?.store(queryId, scored);
+      }
+      rerankedRun.set(queryId, docIds.map((docId) => ({ docId, score: scored.scores.get(docId)! })));
+      latency.push(scored.durationMs);
+      result.tokensScored += scored.tokens;
+      result.documentsScored += docIds.length;
+      progress('reranked', index + 1, queryIds.length);
+    }
+    const evaluation = evaluateRun(rerankedRun, dataset.qrels, queryIds);
+    result.stages.reranked = { metrics: evaluation.mean, latencyMs: summarizeLatency(latency), perQuery: evaluation.perQuery, run: rerankedRun };
+  }
+  result.durationMs = performance.now() - started;
+  return result;
+}

@@ -1,0 +1,61 @@
+import type { SearchOptions, SearchResult } from '../knowledge-base.js';
+import { buildAnswerMessages, buildRewriteMessages, parseRewrittenQuery, type AnswerSource } from './build-prompt.js';
+import { streamChatCompletion, type ChatEndpointOptions, type ChatMessage } from './openai-chat-client.js';
+
+export interface AskOptions extends SearchOptions {
+  /** OpenAI-compatible chat endpoint that writes the answer. Default: none (the prompt is built, not sent). */
+  llm?: ChatEndpointOptions;
+  /** Let the LLM rewrite the question into a search query first (needs `llm`). Default: false. */
+  rewrite?: boolean;
+  /** Receives the answer text as it streams. */
+  onText?: (text: string) => void;
+}
+
+export interface AskResult {
+  question: string;
+  /** What was searched: the question, or the LLM's rewrite of it. */
+  query: string;
+  search: SearchResult;
+  /** The chunks in the prompt, numbered as cited. */
+  sources: AnswerSource[];
+  /** The chat messages for the LLM (also when no LLM was called). */
+  messages: ChatMessage[];
+  /** True when no chunk passed `minScore`: the LLM was not asked. */
+  nothingRelevant: boolean;
+  /** The LLM's answer (absent without `llm`, or when nothing relevant was found). */
+  answer?: string;
+}
+
+/** `ask` keeps a relevance floor by default: asking an LLM about unrelated chunks invites invented answers. */
+export const DEFAULT_ASK_MIN_SCORE = 0.3;
+
+/**
+ * Retrieve → rerank → build a cited context → (optionally) stream the LLM's answer. Without a reranker every
+ * first-stage hit counts as relevant, since BM25 scores have no absolute scale to threshold.
+ */
+export async function askKnowledgeBase(
+  search: (query: string, options?: SearchOptions) => Promise<SearchResult>,
+  question: string,
+  options: AskOptions = {},
+): Promise<AskResult> {
+  const { llm, rewrite, onText, ...searchOptions } = options;
+  let query = question;
+  if (rewrite && llm) {
+    const signal = options.signal ? { signal: options.signal } : {};
+    query = parseRewrittenQuery(await streamChatCompletion({ ...llm, temperature: 0 }, buildRewriteMessages(question), signal), question);
+  }
+  const result = await search(query, { minScore: DEFAULT_ASK_MIN_SCORE, ...searchOptions });
+  const sources: AnswerSource[] = result.results.map((hit, index) => ({
+    number: index + 1,
+    path: hit.chunk.path,
+    text: hit.chunk.text,
+    ...(hit.chunk.page === undefined ? {} : { page: hit.chunk.page }),
+    ...(hit.chunk.heading === undefined ? {} : { heading: hit.chunk.heading }),
+    ...(hit.score === undefined ? {} : { score: hit.score }),
+  }));
+  const messages = buildAnswerMessages(question, sources);
+  const base: AskResult = { question, query, search: result, sources, messages, nothingRelevant: sources.length === 0 };
+  if (!llm || sources.length === 0) return base;
+  const answer = await streamChatCompletion(llm, messages, { ...(options.signal ? { signal: options.signal } : {}), ...(onText ? { onText } : {}) });
+  return { ...base, answer };
+}

@@ -1,0 +1,160 @@
+// The server's checks that need no model: limit resolution and workload estimates, error → HTTP mapping,
+// validation field paths, and API key checks.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEFAULT_SERVER_LIMITS,
+  checkWorkload,
+  estimateTokens,
+  resolveServerLimits,
+  resolveTopN,
+} from '../../src/server/server-limits.js';
+import { toHttpError, validationField } from '../../src/server/http-errors.js';
+import { bearerToken, createApiKeyCheck, readApiKeysFile } from '../../src/server/api-key-check.js';
+import {
+  AbortedError,
+  EngineUnavailableError,
+  InvalidInputError,
+  LimitExceededError,
+  OverloadedError,
+  RerankerError,
+  TimeoutError,
+} from '../../src/index.js';
+
+const limits = resolveServerLimits({ maxDocumentsPerRequest: 10, maxQueryCharacters: 20, maxTokensPerRequest: 2000 });
+
+function limitOf(fn: () => void): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof LimitExceededError) return error.limit;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('server limits', () => {
+  it('applies defaults and rejects non-integer or zero limits', () => {
+    assert.deepEqual(resolveServerLimits(), DEFAULT_SERVER_LIMITS);
+    assert.equal(resolveServerLimits({ maxQueuedRequests: 0 }).maxQueuedRequests, 0);
+    assert.throws(() => resolveServerLimits({ maxDocumentsPerRequest: 0 }), RangeError);
+    assert.throws(() => resolveServerLimits({ bodyLimit: 1.5 }), RangeError);
+  });
+
+  it('estimates about four ASCII characters per token and one token per other character', () => {
+    assert.equal(estimateTokens(''), 0);
+    assert.equal(estimateTokens('abcdefgh'), 2);
+    assert.equal(estimateTokens('数据库'), 3);
+    assert.equal(estimateTokens('😀'), 1); // one surrogate pair, one character
+  });
+
+  it('names the limit a workload exceeds: documents, query length, instruction length, tokens', () => {
+    const ok = { instruction: undefined, queries: [{ field: 'query', text: 'q' }], maxLength: 8192 };
+    assert.equal(limitOf(() => checkWorkload(limits, { ...ok, groups: [{ queryIndex: 0, documents: Array(10).fill('d') }] })), undefined);
+    assert.equal(limitOf(() => checkWorkload(limits, { ...ok, groups: [{ queryIndex: 0, documents: Array(11).fill('d') }] })), 'maxDocumentsPerRequest');
+    assert.equal(
+      limitOf(() => checkWorkload(limits, { ...ok, queries: [{ field: 'query', text: 'x'.repeat(21) }], groups: [{ queryIndex: 0, documents: ['d'] }] })),
+      'maxQueryCharacters',
+    );
+    assert.equal(
+      limitOf(() => checkWorkload(limits, { ...ok, instruction: 'i'.repeat(21), groups: [{ queryIndex: 0, documents: ['d'] }] })),
+      'maxQueryCharacters',
+    );
+    assert.equal(limitOf(() => checkWorkload(limits, { ...ok, groups: [{ queryIndex: 0, documents: ['w'.repeat(40_000)] }] })), 'maxTokensPerRequest');
+  });
+
+  it('caps each pair at maxLength when estimating tokens, but not in windows mode (maxLength undefined)', () => {
+    const workload = { instruction: undefined, queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: ['w'.repeat(40_000)] }] };
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, maxLength: 512 })), undefined);
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, maxLength: undefined })), 'maxTokensPerRequest');
+  });
+
+  it('reads top_n 0 as "all" and refuses top_n above the documents limit as invalid input', () => {
+    assert.equal(resolveTopN(limits, undefined), undefined);
+    assert.equal(resolveTopN(limits, 0), undefined);
+    assert.equal(resolveTopN(limits, 10), 10);
+    assert.throws(() => resolveTopN(limits, 11), (error: unknown) => error instanceof InvalidInputError && error.field === 'top_n');
+  });
+});
+
+describe('error → HTTP mapping', () => {
+  const map = (error: unknown) => toHttpError(error, { bodyLimit: 1234 });
+
+  it('maps each error code to its status, with Retry-After on overload and unavailability', () => {
+    assert.equal(map(new InvalidInputError('documents[2]', 'bad')).status, 400);
+    assert.deepEqual(map(new InvalidInputError('documents[2]', 'bad')).body, { error: { code: 'invalid_input', message: 'bad', field: 'documents[2]' } });
+    const limit = map(new LimitExceededError('documents', 'maxDocumentsPerRequest', 5, 'too many'));
+    assert.equal(limit.status, 422);
+    assert.equal(limit.body.error.limit, 'maxDocumentsPerRequest');
+    assert.equal(limit.body.error.max, 5);
+    const overloaded = map(new OverloadedError('busy', 7));
+    assert.equal(overloaded.status, 429);
+    assert.equal(overloaded.retryAfterSeconds, 7);
+    const unavailable = map(new EngineUnavailableError('loading', { retryAfterSeconds: 3 }));
+    assert.equal(unavailable.status, 503);
+    assert.equal(unavailable.retryAfterSeconds, 3);
+    const timeout = map(new TimeoutError('slow'));
+    assert.equal(timeout.status, 503);
+    assert.ok(timeout.retryAfterSeconds! >= 1);
+    assert.equal(map(new RerankerError('unauthorized', 'no key')).status, 401);
+    assert.equal(map(new AbortedError()).status, 499);
+  });
+
+  it('maps fastify body errors: too large → 413 naming bodyLimit, bad JSON → 400, wrong media type → 415', () => {
+    const tooLarge = map(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }));
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.body.error.limit, 'bodyLimit');
+    assert.equal(tooLarge.body.error.max, 1234);
+    assert.equal(map(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 })).status, 400);
+    assert.equal(map(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 })).status, 415);
+  });
+
+  it('hides the message of unexpected errors behind a 500 internal_error', () => {
+    const http = map(new Error('secret stack detail'));
+    assert.equal(http.status, 500);
+    assert.equal(http.body.error.code, 'internal_error');
+    assert.ok(!http.body.error.message.includes('secret'));
+  });
+
+  it('names validation fields as JSON paths', () => {
+    assert.equal(validationField('/documents/3'), 'documents[3]');
+    assert.equal(validationField('/documents/3/text'), 'documents[3].text');
+    assert.equal(validationField('', { missingProperty: 'query' }), 'query');
+    assert.equal(validationField('', { additionalProperty: 'bogus' }), 'bogus');
+    assert.equal(validationField(''), null);
+  });
+});
+
+describe('API keys', () => {
+  it('accepts any configured key as a Bearer token and nothing else', () => {
+    const check = createApiKeyCheck(['key-one', 'key-two']);
+    assert.equal(check('Bearer key-one'), true);
+    assert.equal(check('bearer key-two'), true);
+    assert.equal(check('Bearer key-three'), false);
+    assert.equal(check('Bearer key-on'), false);
+    assert.equal(check('Basic key-one'), false);
+    assert.equal(check('key-one'), false);
+    assert.equal(check(undefined), false);
+  });
+
+  it('parses the Bearer token', () => {
+    assert.equal(bearerToken('Bearer abc'), 'abc');
+    assert.equal(bearerToken('Bearer  abc '), 'abc');
+    assert.equal(bearerToken('Bearer a b'), undefined);
+    assert.equal(bearerToken('Bearer '), undefined);
+  });
+
+  it('reads a keys file: one per line, blank lines and # comments ignored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qwen-ranker-keys-'));
+    try {
+      const path = join(dir, 'keys.txt');
+      await writeFile(path, '# team keys\nalpha\n\n  beta  \r\n#gamma\n');
+      assert.deepEqual(await readApiKeysFile(path), ['alpha', 'beta']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
