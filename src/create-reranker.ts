@@ -3,6 +3,7 @@ import type { RerankEngine } from './spec/engine.js';
 import { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
 import type { LocalEngineOptions } from './engines/llama-cpp/index.js';
 import type { HttpEngineOptions, RemoteEngineKind } from './engines/http/index.js';
+import type { DownloadProgress } from './models/download.js';
 
 export type EngineKind = 'llama-cpp' | RemoteEngineKind;
 
@@ -22,7 +23,7 @@ export interface CreateRerankerOptions
   /** Directory for downloaded models. Default: `$QWEN_RANKER_MODELS_DIR` or `~/.cache/qwen-ranker/models`. */
   modelsDir?: string;
   /** Download progress for `hf:` models. */
-  onDownloadProgress?: (progress: { downloadedBytes: number; totalBytes: number | undefined; file: string }) => void;
+  onDownloadProgress?: (progress: DownloadProgress) => void;
 }
 
 /**

@@ -4,4 +4,6 @@ export { createRerankerFromEngine, type RerankerFacadeOptions } from './core/rer
 export * from './spec/types.js';
 export * from './spec/errors.js';
 export type { RerankEngine, ScoreGroup, EngineScore, EngineStats, ScoreGroupOptions } from './spec/engine.js';
-export { DEFAULT_MODEL, KNOWN_MODELS, type KnownModel } from './models/registry.js';
+export { DEFAULT_MODEL, KNOWN_MODELS, knownModelUri, type KnownModel, type KnownModelQuantization } from './models/registry.js';
+export { resolveModelPath, findDownloadedModel, defaultModelsDir, type ResolveModelOptions } from './models/resolve-model.js';
+export type { DownloadProgress } from './models/download.js';

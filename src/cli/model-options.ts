@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createReranker, InvalidInputError, type CreateRerankerOptions, type Reranker } from '../index.js';
-import { createProgressBar, parsePositiveInt } from './util.js';
+import { createDownloadBar, parsePositiveInt } from './util.js';
 
 export interface ModelCliOptions {
   model?: string;
@@ -29,19 +29,15 @@ export function gpuOption(value: string | undefined): CreateRerankerOptions['gpu
 /** Loads the reranker a command asked for, with a download progress bar on stderr, and says so when the model is
  * a random-weight demo. */
 export async function loadRerankerFromCli(options: ModelCliOptions, extra: CreateRerankerOptions = {}): Promise<Reranker> {
-  let bar: ReturnType<typeof createProgressBar> | undefined;
+  const download = createDownloadBar();
   const ranker = await createReranker({
     ...extra,
     model: options.model,
     modelsDir: options.modelsDir,
     gpu: gpuOption(options.gpu),
     ...(options.threads ? { threads: options.threads } : {}),
-    onDownloadProgress: ({ downloadedBytes, totalBytes, file }) => {
-      bar ??= createProgressBar(`downloading ${file}`, totalBytes ?? 0);
-      if (totalBytes) bar.setTotal(totalBytes);
-      bar.update(downloadedBytes);
-    },
-  }).finally(() => bar?.stop());
+    onDownloadProgress: download.update,
+  }).finally(download.stop);
   if (ranker.info.demo) process.stderr.write(demoWarning(ranker.info.model));
   return ranker;
 }

@@ -1,5 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
-import { isRerankerError, RerankerError, InvalidInputError } from '../index.js';
+import { isRerankerError, RerankerError, InvalidInputError, type DownloadProgress } from '../index.js';
 
 /** Exit codes: 1 = runtime failure, 2 = bad input / usage (like commander's own usage errors). */
 const INPUT_CODES = new Set(['invalid_input', 'limit_exceeded', 'context_overflow', 'model_not_found', 'not_a_reranker']);
@@ -62,3 +62,22 @@ export function parseProbability(option: string): (value: string) => number {
 }
 
 export { RerankerError };
+
+const MB = 1e6;
+
+/** A progress bar in megabytes with the rate of this session (a resumed download starts part-way). */
+export function createDownloadBar(): { update: (progress: DownloadProgress) => void; stop: () => void } {
+  let bar: ReturnType<typeof createProgressBar> | undefined;
+  let start: { time: number; bytes: number } | undefined;
+  return {
+    update: ({ downloadedBytes, totalBytes, file }) => {
+      if (totalBytes === undefined) return;
+      start ??= { time: Date.now(), bytes: downloadedBytes };
+      bar ??= createProgressBar(`${file} (MB)`, Math.ceil(totalBytes / MB));
+      const seconds = (Date.now() - start.time) / 1000;
+      const rate = seconds > 0 ? (downloadedBytes - start.bytes) / MB / seconds : 0;
+      bar.update(Math.floor(downloadedBytes / MB), { rate: rate.toFixed(1) });
+    },
+    stop: () => bar?.stop(),
+  };
+}

@@ -137,7 +137,7 @@ export async function runEvaluation(dataset: BeirDataset, options: EvaluationOpt
         };
         cache?.store(queryId, scored);
       }
-      rerankedRun.set(queryId, docIds.map((docId) => ({ docId, score: scored.scores.get(docId)! })));
+      rerankedRun.set(queryId, withFirstStageTail(docIds.map((docId) => ({ docId, score: scored.scores.get(docId)! })), firstRun.get(queryId) ?? [], k));
       latency.push(scored.durationMs);
       result.tokensScored += scored.tokens;
       result.documentsScored += docIds.length;
@@ -148,4 +148,15 @@ export async function runEvaluation(dataset: BeirDataset, options: EvaluationOpt
   }
   result.durationMs = performance.now() - started;
   return result;
+}
+
+/**
+ * The reranked top k followed by the first stage's documents below k, in their first-stage order (the pipeline a
+ * user runs: only the top k are rescored), so Recall@100 stays comparable when k < 100.
+ */
+function withFirstStageTail(reranked: ScoredDocument[], firstStage: readonly ScoredDocument[], k: number): ScoredDocument[] {
+  const tail = orderLikeTrecEval(firstStage).slice(k);
+  if (tail.length === 0) return reranked;
+  const floor = Math.min(...reranked.map((doc) => doc.score), 0);
+  return [...reranked, ...tail.map((doc, index) => ({ docId: doc.docId, score: floor - 1 - index }))];
 }

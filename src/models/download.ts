@@ -22,7 +22,7 @@ export interface DownloadFileOptions extends HubOptions {
   /** Connection attempts in a row that bring no new byte before giving up; each continues where the previous one
    * stopped. Default: 5. */
   maxAttempts?: number;
-  /** Pause before the n-th retry is n × this, in ms. Default: 1000. */
+  /** Pause before a retry, in ms, times 1 + the attempts in a row without progress. Default: 1000. */
   retryDelayMs?: number;
   /** An attempt that receives no byte for this long is dropped and retried, in ms. Default: 60000. */
   stallTimeoutMs?: number;
@@ -69,7 +69,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       if (error instanceof RerankerError && !error.retryable) throw error;
       lastError = error;
     }
-    failures = state.bytes > before ? 1 : failures + 1;
+    failures = state.bytes > before ? 0 : failures + 1;
     if (failures >= maxAttempts) {
       throw new ModelLoadError(
         'download_failed',
@@ -78,7 +78,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         { cause: lastError, retryable: true },
       );
     }
-    await sleep(retryDelayMs * failures, undefined, { signal }).catch(() => throwIfAborted(signal));
+    await sleep(retryDelayMs * (failures + 1), undefined, { signal }).catch(() => throwIfAborted(signal));
   }
 
   const sha256 = state.hash.digest('hex');
@@ -133,10 +133,10 @@ async function fetchInto(
   const signal = AbortSignal.any([options.signal, stall.signal].filter((s): s is AbortSignal => s !== undefined));
   try {
     const headers: Record<string, string> = state.bytes > 0 ? { range: `bytes=${state.bytes}-` } : {};
-    const response = await hubFetch(info.downloadUrl, { headers }, { ...options, signal }, null).catch((error: unknown) => {
+    const response = await hubFetch(info.downloadUrl, { headers }, { ...options, signal }, 'none').catch((error: unknown) => {
       throw stalled(error);
     });
-    if (!response.ok || response.body === null) throw await statusError(response, `download of ${info.downloadUrl}`, options);
+    if (!response.ok || response.body === null) throw await statusError(response, info.downloadUrl);
     if (response.status === 206) {
       // https://www.rfc-editor.org/rfc/rfc9110#name-content-range: "bytes <first>-<last>/<complete-length>".
       const contentRange = response.headers.get('content-range') ?? '';

@@ -42,14 +42,14 @@ export function fileResolveUrl(hubUrl: string, owner: string, repo: string, file
  */
 export async function listRepoFiles(owner: string, repo: string, options: HubOptions = {}): Promise<string[]> {
   const hubUrl = resolveHubUrl(options.hubUrl);
-  const what = `the file list of ${owner}/${repo}`;
+  const what = `repo ${owner}/${repo} on ${hubUrl}`;
   let url: string | undefined = `${hubUrl}/api/models/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tree/main`;
   const paths: string[] = [];
   while (url !== undefined) {
     const response = await hubFetch(url, { headers: { accept: 'application/json' } }, options);
-    if (!response.ok) throw await statusError(response, what, options);
+    if (!response.ok) throw await statusError(response, what);
     const entries: unknown = await response.json().catch(() => undefined);
-    if (!Array.isArray(entries)) throw new ModelLoadError('download_failed', `${hubUrl} sent an unreadable answer for ${what}`);
+    if (!Array.isArray(entries)) throw new ModelLoadError('download_failed', `unreadable file list for ${what}`);
     // Tolerant read of another server's response: keep only well-formed file entries.
     for (const entry of entries as Array<{ type?: unknown; path?: unknown }>) {
       if (entry?.type === 'file' && typeof entry.path === 'string') paths.push(entry.path);
@@ -78,7 +78,7 @@ export async function probeFile(resolveUrl: string, options: HubOptions = {}): P
       url = target;
       continue;
     }
-    if (!response.ok) throw await statusError(response, `file ${resolveUrl}`, options);
+    if (!response.ok) throw await statusError(response, resolveUrl);
     return {
       downloadUrl: url,
       size: linkedSize ?? parseSize(response.headers.get('content-length')),
@@ -92,29 +92,30 @@ export async function probeFile(resolveUrl: string, options: HubOptions = {}): P
  * `fetch` with the Hub token (only to the hub's own origin), a per-request timeout, and network failures turned
  * into `ModelLoadError('offline')` so callers can tell "no network" from "the Hub said no".
  */
-export async function hubFetch(url: string, init: RequestInit, options: HubOptions, timeoutMs?: number | null): Promise<Response> {
+export async function hubFetch(url: string, init: RequestInit, options: HubOptions, timeout: 'request' | 'none' = 'request'): Promise<Response> {
   const hubUrl = resolveHubUrl(options.hubUrl);
   const token = options.token ?? process.env.HF_TOKEN;
   const headers = new Headers(init.headers);
   if (token && new URL(url).origin === new URL(hubUrl).origin) headers.set('authorization', `Bearer ${token}`);
-  const limit = timeoutMs === null ? undefined : AbortSignal.timeout(timeoutMs ?? options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const limit = timeout === 'request' ? AbortSignal.timeout(timeoutMs) : undefined;
   const signals = [options.signal, limit].filter((s): s is AbortSignal => s !== undefined);
   try {
     return await fetch(url, { ...init, headers, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined });
   } catch (error) {
     throwIfAborted(options.signal);
     const origin = new URL(url).origin;
-    if (limit?.aborted) throw new ModelLoadError('offline', `${origin} did not answer within ${timeoutMs ?? options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS} ms`, { cause: error, retryable: true });
-    throw new ModelLoadError('offline', `cannot reach ${origin} (${networkErrorCode(error)})`, { cause: error, retryable: true });
+    const why = limit?.aborted ? `no answer within ${timeoutMs} ms` : networkErrorCode(error);
+    throw new ModelLoadError('offline', `cannot reach ${origin} (${why})`, { cause: error, retryable: true });
   }
 }
 
 /** Maps a Hub error status to a typed error with advice. */
-export async function statusError(response: Response, what: string, options: HubOptions): Promise<ModelLoadError> {
+export async function statusError(response: Response, what: string): Promise<ModelLoadError> {
   // The Hub explains refusals in `X-Error-Message` (huggingface_hub `utils/_http.py`, hf_raise_for_status).
   const detail = response.headers.get('x-error-message') ?? (await response.text().catch(() => '')).slice(0, 200);
   const suffix = detail ? `: ${detail}` : '';
-  if (response.status === 404) return new ModelLoadError('model_not_found', `${what} does not exist on ${resolveHubUrl(options.hubUrl)} (HTTP 404)${suffix}`);
+  if (response.status === 404) return new ModelLoadError('model_not_found', `${what} was not found (HTTP 404)${suffix}`);
   if (response.status === 401 || response.status === 403) {
     return new ModelLoadError('download_failed', `access to ${what} was refused (HTTP ${response.status})${suffix}; for gated or private repos set HF_TOKEN`);
   }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -52,7 +51,7 @@ export const webUiRoutes: FastifyPluginAsync<WebUiOptions> = async (app, options
         .type('text/plain; charset=utf-8')
         .send(`The workbench is not built: ${indexPath} is missing.\nRun \`npm run build\` in the qwen-ranker package; the server picks it up without a restart.\nThe HTTP API works without it: see /docs.\n`);
     }
-    setPageHeaders(reply.raw);
+    setPageHeaders((name, value) => reply.header(name, value));
     return reply.type('text/html; charset=utf-8').send(page);
   });
 
@@ -65,7 +64,7 @@ export const webUiRoutes: FastifyPluginAsync<WebUiOptions> = async (app, options
     decorateReply: false,
     cacheControl: false,
     setHeaders(response, path) {
-      if (path.endsWith('.html')) setPageHeaders(response);
+      if (path.endsWith('.html')) setPageHeaders((name, value) => response.setHeader(name, value));
       else {
         response.setHeader('x-content-type-options', 'nosniff');
         // Vite puts a content hash in every asset name: a name never changes content.
@@ -76,8 +75,8 @@ export const webUiRoutes: FastifyPluginAsync<WebUiOptions> = async (app, options
 };
 
 /** The page must pick up new asset names after a rebuild, so it is revalidated on every load. */
-function setPageHeaders(response: Pick<ServerResponse, 'setHeader'>): void {
-  response.setHeader('x-content-type-options', 'nosniff');
-  response.setHeader('cache-control', 'no-cache');
-  response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+function setPageHeaders(setHeader: (name: string, value: string) => unknown): void {
+  setHeader('x-content-type-options', 'nosniff');
+  setHeader('cache-control', 'no-cache');
+  setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
 }

@@ -155,6 +155,15 @@ describe('remote engine: splitting and merging', () => {
     assert.deepEqual(server!.batchSizes, [2, 2, 2, 2]);
   });
 
+  it('also halves a batch a qwen-ranker peer refuses with 422 limit_exceeded on maxDocumentsPerRequest', async () => {
+    const tooMany = { status: 422, body: { error: { code: 'limit_exceeded', message: 'at most 2 documents', field: 'documents', limit: 'maxDocumentsPerRequest', max: 2 } } };
+    const [server] = await fakes({ behaviour: (docs) => (docs.length > 2 ? tooMany : answer(docs, undefined!)) });
+    const engine = await engineFor([server!], { maxDocumentsPerRequest: 4 });
+    const docs = documents(4);
+    assertScores(docs, await engine.scoreGroup(group(docs)));
+    assert.deepEqual(server!.batchSizes, [4, 2, 2]);
+  });
+
   it('cuts at maxTokensPerRequest using token estimates', async () => {
     const [server] = await fakes({});
     const engine = await engineFor([server!], { maxTokensPerRequest: 300 });
@@ -195,7 +204,8 @@ describe('remote engine: load spreading', () => {
 describe('remote engine: failures', () => {
   it('retries a 503 with Retry-After elsewhere and leaves that endpoint alone for as long as it asked', async () => {
     const [busy, ok] = await fakes({ behaviour: () => ({ status: 503, headers: { 'retry-after': '2' }, body: { message: 'draining' } }) }, {});
-    const engine = await engineFor([busy!, ok!], { maxDocumentsPerRequest: 2 });
+    // One request per endpoint at a time, so that the busy one has answered before it could get a second.
+    const engine = await engineFor([busy!, ok!], { maxDocumentsPerRequest: 2, maxConcurrentRequestsPerEndpoint: 1 });
     const docs = documents(12);
     assertScores(docs, await engine.scoreGroup(group(docs)));
     assert.equal(busy!.hits, 1);

@@ -7,7 +7,7 @@ import { DEFAULT_INSTRUCTION } from '../../src/index.js';
 import { qwen3DocumentHalf, qwen3QueryHalf } from '../../src/engines/http/qwen3-prompt-pair.js';
 
 const tokenizer = fromPreTrained();
-const encode = (text: string, pair: string | null = null): number[] => tokenizer.encode(text, { text_pair: pair, add_special_tokens: true });
+const encode = (text: string, pair?: string): number[] => tokenizer.encode(text, { text_pair: pair, add_special_tokens: true });
 
 // Inputs that stress the cut: whitespace and newlines on both sides of it, markup, CJK, empty strings.
 const cases: Array<[string, string, string]> = [

@@ -54,7 +54,10 @@ export function App() {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Finished runs (results, error or cancel): lets scripts and tests wait for a run to end.
+  const [finishedRuns, setFinishedRuns] = useState(0);
   const running = useRef<AbortController | null>(null);
+  const resultsPanel = useRef<HTMLElement>(null);
 
   useEffect(() => localStorage.setItem(FORM_STORAGE_KEY, JSON.stringify(form)), [form]);
 
@@ -94,6 +97,8 @@ export function App() {
         return { label, query: job.query, outcome };
       }));
       setResult(runs.length === 1 ? { mode: 'single', run: runs[0] as LabelledRun } : { mode: 'compare', a: runs[0] as LabelledRun, b: runs[1] as LabelledRun });
+      // On a narrow window the results are below the controls: bring them into view (same breakpoint as styles.css).
+      if (window.matchMedia('(max-width: 899px)').matches) resultsPanel.current?.scrollIntoView({ block: 'start' });
     } catch (caught) {
       if (controller.signal.aborted) {
         setNotice(`Cancelled after ${done.reduce((sum, n) => sum + n, 0)} of ${total} documents were scored.`);
@@ -104,6 +109,7 @@ export function App() {
     } finally {
       running.current = null;
       setProgress(null);
+      setFinishedRuns((n) => n + 1);
     }
   }
 
@@ -155,7 +161,7 @@ export function App() {
             </div>
           </ControlPanel>
         </aside>
-        <main class="results" aria-label="Results">
+        <main class="results" ref={resultsPanel} aria-label="Results" data-finished-runs={finishedRuns}>
           {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
           {notice && <div class="notice" role="status">{notice}</div>}
           {result ? <ResultViews result={result} form={form} view={view} onView={setView} /> : <EmptyState onExample={loadExample} />}

@@ -1,4 +1,112 @@
-import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { createReranker, DEFAULT_MODEL, AbortedError, type Reranker } from '../../index.js';
+import { DEFAULT_SPLIT, loadBeirDataset, readTrecRun, runEvaluation, writeEvaluationReport, renderMarkdownReport, type EvaluationProgress } from '../../eval/index.js';
+import { action, createProgressBar, parsePositiveInt } from '../util.js';
 
-// Placeholder: replaced by the real command (work in progress).
-export function registerEvalCommand(_program: Command): void {}
+interface EvalCommandOptions {
+  dataset: string;
+  split: string;
+  model?: string;
+  k: number;
+  queries?: number;
+  seed: number;
+  rerank: boolean;
+  run?: string;
+  instruction?: string;
+  cjk?: 'segmenter' | 'bigram';
+  json?: boolean;
+  out?: string;
+  progress: boolean;
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('Evaluate first-stage retrieval and reranking on a BEIR-layout dataset (trec_eval metrics, Markdown/JSON/SVG report)')
+    .requiredOption('--dataset <dir>', 'dataset directory with corpus.jsonl, queries.jsonl and qrels.tsv')
+    .option('--split <name>', 'split: uses queries_<name>.jsonl / qrels_<name>.tsv / corpus_<name>.jsonl when present', DEFAULT_SPLIT)
+    .option('--model <model>', `reranker GGUF path or hf: URI (default: ${DEFAULT_MODEL})`)
+    .option('--k <n>', 'first-stage candidates reranked per query', parsePositiveInt('--k'), 100)
+    .option('--queries <n>', 'evaluate a deterministic sample of N queries', parsePositiveInt('--queries'))
+    .option('--seed <n>', 'seed of the --queries sample', parsePositiveInt('--seed'), 1)
+    .option('--no-rerank', 'evaluate the first stage only (no model needed)')
+    .option('--run <file>', 'rerank this TREC run (qid Q0 docid rank score tag) instead of retrieving with BM25')
+    .option('--instruction <text>', 'reranker task instruction (default: the model card\'s)')
+    .addOption(new Option('--cjk <mode>', 'CJK handling of the BM25 first stage').choices(['segmenter', 'bigram']))
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--out <dir>', 'report directory (default: reports/eval/<dataset>-<split>-<model>)')
+    .option('--no-progress', 'hide the progress bar')
+    .action(action(async (options: EvalCommandOptions) => runEvalCommand(options)));
+}
+
+async function runEvalCommand(options: EvalCommandOptions): Promise<void> {
+  const dataset = await loadBeirDataset(options.dataset, { split: options.split });
+  const run = options.run ? { source: options.run, documents: await readTrecRun(options.run) } : undefined;
+  const outDir = resolve(options.out ?? defaultOutDir(dataset.name, options));
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new AbortedError('interrupted: run the same command again to resume from the score cache'));
+  process.once('SIGINT', onSignal);
+  let reranker: Reranker | undefined;
+  const bar = createStageBars(options.progress);
+  try {
+    reranker = options.rerank ? await createReranker({ model: options.model ?? DEFAULT_MODEL }) : undefined;
+    const result = await runEvaluation(dataset, {
+      k: options.k,
+      seed: options.seed,
+      cacheFile: resolve(outDir, 'scores.jsonl'),
+      signal: controller.signal,
+      onProgress: bar.update,
+      ...(reranker ? { reranker } : {}),
+      ...(options.queries === undefined ? {} : { queries: options.queries }),
+      ...(run ? { run } : {}),
+      ...(options.instruction === undefined ? {} : { instruction: options.instruction }),
+      ...(options.cjk ? { cjk: options.cjk } : {}),
+    });
+    bar.stop();
+    const report = writeEvaluationReport(outDir, result);
+    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(`${renderMarkdownReport(report)}\nReport written to ${outDir}\n`);
+  } finally {
+    bar.stop();
+    process.removeListener('SIGINT', onSignal);
+    await reranker?.close();
+  }
+}
+
+/** Deterministic, so that running the same command again finds its score cache and resumes. */
+function defaultOutDir(datasetName: string, options: EvalCommandOptions): string {
+  const model = options.rerank ? modelSlug(options.model ?? DEFAULT_MODEL) : 'bm25';
+  const suffix = `${options.k === 100 ? '' : `-k${options.k}`}${options.queries === undefined ? '' : `-q${options.queries}`}`;
+  return `reports/eval/${slug(datasetName)}-${slug(options.split)}-${model}${suffix}`;
+}
+
+function modelSlug(model: string): string {
+  const last = model.replace(/^hf:/, '').split(/[\\/]/).pop() ?? model;
+  return slug(last.replace(/\.gguf$/i, ''));
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** One bar per stage (BM25 search, then reranking), started when the stage reports its first progress. */
+function createStageBars(enabled: boolean): { update: (progress: EvaluationProgress) => void; stop: () => void } {
+  let current: { stage: string; bar: ReturnType<typeof createProgressBar>; started: number } | undefined;
+  const stop = (): void => {
+    current?.bar.stop();
+    current = undefined;
+  };
+  return {
+    stop,
+    update: (progress) => {
+      if (!enabled || progress.stage === 'index') return;
+      if (current?.stage !== progress.stage) {
+        stop();
+        current = { stage: progress.stage, bar: createProgressBar(progress.stage === 'reranked' ? 'rerank     ' : 'first stage', progress.total), started: performance.now() };
+      }
+      const seconds = (performance.now() - current.started) / 1000;
+      current.bar.update(progress.done, { rate: `${(progress.done / Math.max(seconds, 1e-3)).toFixed(1)} queries` });
+    },
+  };
+}

@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_MODEL, KNOWN_MODELS } from '../../index.js';
-import { knownModelUri } from '../../models/registry.js';
-import { defaultModelsDir, findDownloadedModel } from '../../models/resolve-model.js';
+import { DEFAULT_MODEL, KNOWN_MODELS, knownModelUri, defaultModelsDir, findDownloadedModel } from '../../index.js';
 import { action } from '../util.js';
 
 interface ModelsCliOptions {

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_MODEL } from '../../index.js';
-import type { DownloadProgress } from '../../models/download.js';
-import { resolveModelPath } from '../../models/resolve-model.js';
-import { action, createProgressBar } from '../util.js';
+import { DEFAULT_MODEL, resolveModelPath } from '../../index.js';
+import { action, createDownloadBar } from '../util.js';
 
 interface PullCliOptions {
   modelsDir?: string;
@@ -22,23 +20,4 @@ async function runPull(model: string, options: PullCliOptions): Promise<void> {
   const progress = createDownloadBar();
   const path = await resolveModelPath(model, { modelsDir: options.modelsDir, onProgress: progress.update }).finally(progress.stop);
   process.stdout.write(`${path}\n`);
-}
-
-const MB = 1e6;
-
-/** A progress bar in megabytes with the rate of this session (a resumed download starts part-way). */
-function createDownloadBar(): { update: (progress: DownloadProgress) => void; stop: () => void } {
-  let bar: ReturnType<typeof createProgressBar> | undefined;
-  let start: { time: number; bytes: number } | undefined;
-  return {
-    update: ({ downloadedBytes, totalBytes, file }) => {
-      if (totalBytes === undefined) return;
-      start ??= { time: Date.now(), bytes: downloadedBytes };
-      bar ??= createProgressBar(`${file} (MB)`, Math.ceil(totalBytes / MB));
-      const seconds = (Date.now() - start.time) / 1000;
-      const rate = seconds > 0 ? (downloadedBytes - start.bytes) / MB / seconds : 0;
-      bar.update(Math.floor(downloadedBytes / MB), { rate: rate.toFixed(1) });
-    },
-    stop: () => bar?.stop(),
-  };
 }

@@ -93,7 +93,8 @@ export class Fleet {
         return result;
       } catch (error) {
         if (!(error instanceof EndpointError) || !isRetryable(error)) throw error;
-        onlyBusy &&= this.penalize(endpoint, error);
+        const busy = this.penalize(endpoint, error);
+        onlyBusy &&= busy;
         if (attempt >= this.options.maxRetries) throw this.exhausted(error, attempt + 1, onlyBusy);
       } finally {
         endpoint.finish(job.documents, job.tokens);

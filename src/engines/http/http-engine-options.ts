@@ -20,7 +20,8 @@ export interface HttpEngineOptions {
   /** Further attempts per request after the first, each on another endpoint when there is one. Default: 4. */
   maxRetries?: number;
   /** Documents per HTTP request; larger groups are split, sent in parallel across the fleet and merged. Lowered
-   * automatically when a server answers 413. Default: 32 (TEI's default `--max-client-batch-size`). */
+   * automatically when a server refuses a batch as too large (413, or a qwen-ranker peer's 422 `limit_exceeded`).
+   * Default: 32 (TEI's default `--max-client-batch-size`). */
   maxDocumentsPerRequest?: number;
   /** Estimated prompt tokens per HTTP request (a document larger than this travels alone). Default: Infinity (only
    * the document limit applies). */

@@ -67,7 +67,7 @@ export async function createHttpEngine(options: HttpEngineOptions): Promise<Rera
 }
 
 class HttpEngine implements RerankEngine {
-  /** Lowered when a server answers 413, so later groups are cut smaller from the start. */
+  /** Lowered when a server refuses a batch as too large, so later groups are cut smaller from the start. */
   private maxDocumentsPerRequest: number;
   private promptTokens = 0;
   private closed = false;
@@ -130,7 +130,8 @@ class HttpEngine implements RerankEngine {
     this.fleet.close();
   }
 
-  /** Scores one batch (document indices of the group) and writes its results; halves it when a server says 413. */
+  /** Scores one batch (document indices of the group) and writes its results; halves it when the server says it
+   * is too large. */
   private async scoreBatch(
     group: ScoreGroup,
     batch: readonly number[],
@@ -157,7 +158,7 @@ class HttpEngine implements RerankEngine {
         signal,
       );
     } catch (error) {
-      if (error instanceof EndpointError && error.status === 413 && batch.length > 1) {
+      if (error instanceof EndpointError && isTooLarge(error) && batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
         this.maxDocumentsPerRequest = Math.min(this.maxDocumentsPerRequest, half);
         await Promise.all([
@@ -187,6 +188,17 @@ class HttpEngine implements RerankEngine {
     });
     return this.flavour.parseResponse(response.body, response.headers, batch.documents.length);
   }
+}
+
+/**
+ * The server refuses the batch for its size: HTTP 413 (TEI's `--max-client-batch-size`: `ErrorType::Validation`
+ * in router/src/http/server.rs), or a qwen-ranker peer's 422 `limit_exceeded` on a per-request limit
+ * (src/server/server-limits.ts).
+ */
+function isTooLarge(error: EndpointError): boolean {
+  if (error.status === 413) return true;
+  const body = error.body as { error?: { code?: unknown; limit?: unknown } } | undefined;
+  return error.status === 422 && body?.error?.code === 'limit_exceeded' && (body.error.limit === 'maxDocumentsPerRequest' || body.error.limit === 'maxTokensPerRequest');
 }
 
 /** Endpoint errors the fleet does not retry are the request's fault (or the configuration's): say so. */

@@ -13,13 +13,20 @@ export class EndpointError extends Error {
   readonly status: number | undefined;
   /** The server's `Retry-After`, in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** The error body, parsed when it is JSON. */
+  readonly body: unknown;
 
-  constructor(failure: EndpointFailure, message: string, options: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(
+    failure: EndpointFailure,
+    message: string,
+    options: { status?: number; retryAfterMs?: number; body?: unknown; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EndpointError';
     this.failure = failure;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.body = options.body;
   }
 }
 
@@ -69,9 +76,11 @@ export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
     throw new EndpointError('network', `${describe} failed: ${networkReason(error)}`, { cause: error });
   }
   if (!response.ok) {
-    throw new EndpointError('status', `${describe} answered HTTP ${response.status}: ${errorMessage(text)}`, {
+    const body = parseJson(text);
+    throw new EndpointError('status', `${describe} answered HTTP ${response.status}: ${errorMessage(body) ?? snippet(text)}`, {
       status: response.status,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      body,
     });
   }
   return { status: response.status, headers: response.headers, text };
@@ -107,17 +116,20 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
  * (tools/server/server-common.cpp `format_error_response`), TEI `{error}` (router/src/lib.rs `ErrorResponse`),
  * Cohere `{message}` (https://docs.cohere.com/reference/errors).
  */
-function errorMessage(text: string): string {
+function errorMessage(body: unknown): string | undefined {
+  const { message, error } = (typeof body === 'object' && body !== null ? body : {}) as { message?: unknown; error?: unknown };
+  if (typeof message === 'string') return message;
+  if (typeof error === 'string') return error;
+  const nested = (error as { message?: unknown } | undefined)?.message;
+  return typeof nested === 'string' ? nested : undefined;
+}
+
+function parseJson(text: string): unknown {
   try {
-    const body = JSON.parse(text) as { message?: unknown; error?: unknown };
-    if (typeof body.message === 'string') return body.message;
-    if (typeof body.error === 'string') return body.error;
-    const nested = (body.error as { message?: unknown } | undefined)?.message;
-    if (typeof nested === 'string') return nested;
+    return JSON.parse(text) as unknown;
   } catch {
-    // not JSON: show the text itself
+    return undefined;
   }
-  return snippet(text);
 }
 
 function snippet(text: string): string {

@@ -25,11 +25,11 @@ const REWRITE_SYSTEM_PROMPT = [
   'Reply with the query only, on one line, in the language of the question.',
 ].join(' ');
 
-/** `guide.pdf, page 3 — Install > Linux`: the file name (not the full path, which is private to this machine). */
-export function sourceLabel(source: Pick<AnswerSource, 'path' | 'page' | 'heading'>): string {
+/** `guide.pdf, page 3 — Install > Linux`. The prompt names the file, not its full path (private to this machine). */
+export function sourceLabel(source: Pick<AnswerSource, 'path' | 'page' | 'heading'>, name = basename(source.path)): string {
   const page = source.page === undefined ? '' : `, page ${source.page}`;
   const heading = source.heading ? ` — ${source.heading}` : '';
-  return `${basename(source.path)}${page}${heading}`;
+  return `${name}${page}${heading}`;
 }
 
 /** The context block: every source as `[n] label` followed by its text. */

@@ -13,7 +13,7 @@ export function ScoreBar({ score, dim = false }: { score: number; dim?: boolean 
 
 /** ▲n for a document that moved up n places, ▼n for down, = for unchanged. */
 export function Movement({ places, title }: { places: number; title: string }) {
-  if (places === 0) return <span class="movement same" title={title}>=</span>;
+  if (places === 0) return <span class="movement same" title={title} data-movement={0}>=</span>;
   return (
     <span class={`movement ${places > 0 ? 'up' : 'down'}`} title={title} data-movement={places}>
       {places > 0 ? '▲' : '▼'}{Math.abs(places)}
