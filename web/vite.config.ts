@@ -21,7 +21,7 @@ export default defineConfig({
   // The dev server (`npx vite --config web/vite.config.ts`) proxies the API to a running `qwen-ranker serve`.
   server: {
     proxy: Object.fromEntries(
-      ['/ready', '/health', '/v1', '/v2', '/rerank', '/openapi.json'].map((path) => [path, 'http://127.0.0.1:8000']),
+      ['/ready', '/api', '/docs', '/openapi.json'].map((path) => [path, 'http://127.0.0.1:8000']),
     ),
   },
 });

@@ -33,6 +33,8 @@ export interface CreateAppOptions {
   logger?: boolean | { level?: string } | FastifyBaseLogger;
   /** The workbench page at `/` (`false` to leave it out). Default: `{}` (the package's built `web/dist`). */
   webUi?: false | WebUiOptions;
+  /** Directory of knowledge bases (`<name>.sqlite`): adds `POST /api/kb/{name}/search`. Default: none. */
+  knowledgeBasesDir?: string;
 }
 
 export type RerankerApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -40,15 +42,13 @@ export type RerankerApp = FastifyInstance<Server, IncomingMessage, ServerRespons
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Starts a graceful shutdown: new requests get 503 (`/health` still answers), in-flight ones finish; after
+     * Starts a graceful shutdown: new requests get 503 (`/health` and `/ready` report it), in-flight ones finish; after
      * `timeoutMs` the rest are aborted. Resolves when nothing is in flight. Then call `close()`.
      */
     drain(timeoutMs: number): Promise<void>;
   }
 }
 
-/** Seconds the server is expected to need before it answers again after a 503 while shutting down. */
-const DRAINING_RETRY_AFTER_SECONDS = 5;
 /** Time a client gets to send its whole request (slow clients cannot hold a connection forever). */
 const RECEIVE_TIMEOUT_MS = 60_000;
 
@@ -64,7 +64,8 @@ export function createApp(options: CreateAppOptions): RerankerApp {
     bodyLimit: limits.bodyLimit,
     requestTimeout: RECEIVE_TIMEOUT_MS,
     // Strict validation: no type coercion ("5" is not a number, 5 is not a string) and no silent removal of
-    // unknown properties (fastify's defaults, https://fastify.dev/docs/latest/Reference/Validation-and-Serialization/).
+    // unknown properties; fastify's defaults do both (coerceTypes: 'array', removeAdditional: true,
+    // https://fastify.dev/docs/latest/Reference/Validation-and-Serialization/#validator-compiler).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -114,6 +115,14 @@ export function createApp(options: CreateAppOptions): RerankerApp {
   void app.register(scoreRoutes, context);
   void app.register(batchRoutes, context);
   if (options.webUi !== false) void app.register(webUiRoutes, options.webUi ?? {});
+  const { knowledgeBasesDir } = options;
+  if (knowledgeBasesDir !== undefined) {
+    // Imported only when asked for, so a plain rerank server never loads SQLite and the ingest parsers.
+    void app.register(async (scope) => {
+      const { kbRoutes } = await import('./routes/kb-routes.js');
+      await scope.register(kbRoutes, { knowledgeBasesDir, reranker: () => service.reranker() });
+    });
+  }
   return app;
 }
 
@@ -171,6 +180,8 @@ function illFormedStringPath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
+const STATUS_PATHS = new Set(['/health', '/ready']);
+
 /** Every request is counted from its arrival to the end of its response; `drain` waits for the count to drop. */
 function installDrain(app: RerankerApp, service: ReturnType<typeof createScoringService>): { draining: boolean } {
   const state = { draining: false };
@@ -182,7 +193,8 @@ function installDrain(app: RerankerApp, service: ReturnType<typeof createScoring
       inFlight--;
       if (inFlight === 0) onIdle?.();
     });
-    if (state.draining && pathOf(request) !== '/health') {
+    // /health and /ready stay up: they report the drain themselves ({status: 'draining'}, /ready with 503).
+    if (state.draining && !STATUS_PATHS.has(pathOf(request))) {
       void reply.header('connection', 'close');
       throw new RerankerError('closed', 'the server is shutting down; retry on another instance or later');
     }

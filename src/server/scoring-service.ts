@@ -1,12 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import {
-  AbortedError,
-  EngineUnavailableError,
-  RerankerError,
-  TimeoutError,
-  isRerankerError,
-  type Reranker,
-} from '../index.js';
+import { AbortedError, EngineUnavailableError, TimeoutError, isRerankerError, type Reranker, type RerankerError } from '../index.js';
 import { createAdmissionController, type AdmissionController } from './admission-controller.js';
 import type { ResolvedServerLimits } from './server-limits.js';
 

@@ -1,6 +1,7 @@
 // The remote engine on a fleet of real qwen-ranker servers on loopback (its `cohere` flavour against their
-// /v2/rerank): one peer is killed mid-run with SIGKILL, one sits behind a slow link, one sheds load with
-// 503 + Retry-After. No request may be lost and every score must equal the local engine's.
+// /v2/rerank): one peer, in a process of its own, is killed mid-run with SIGKILL; one sits behind a slow link; one
+// sheds load with 503 + Retry-After. No request may be lost and every score must equal the local engine's. The two
+// peers that survive run in this process (a child process costs seconds of start-up on a busy 2-core runner).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createReranker, type Reranker, type RerankResponse } from '../../src/index.js';
 import type { EndpointStatus } from '../../src/engines/http/index.js';
-import { createApp } from '../../src/server/index.js';
+import { createApp, serve, type ServeHandle } from '../../src/server/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
 
 interface Peer {
@@ -70,6 +71,8 @@ async function startProxy(target: string, behaviour: { delayMs?: number; refuseE
   return proxy;
 }
 
+const byIndex = (response: RerankResponse) => [...response.results].sort((a, b) => a.index - b.index);
+
 const topics = ['latency', 'caching', 'tokenizers', 'GPUs', 'retrieval', 'ranking'];
 const queries = topics.map((topic) => `how do ${topic} affect search quality?`);
 const documents = Array.from({ length: 12 }, (_, i) => `Note ${i}: ${topics[i % topics.length]} matter for search systems in way number ${i}.`);
@@ -77,18 +80,21 @@ const documents = Array.from({ length: 12 }, (_, i) => `Note ${i}: ${topics[i % 
 describe('remote engine on a fleet of qwen-ranker servers', () => {
   let local: Reranker;
   let remote: Reranker;
-  let peers: Peer[] = [];
+  let doomed: Peer;
+  let survivors: ServeHandle[] = [];
   let slow: Proxy;
   let flaky: Proxy;
 
   before(async () => {
     const model = await ensureTestModel('tiny');
-    [local, ...peers] = await Promise.all([createReranker({ model, threads: 1, gpu: false, cacheSize: 0 }), startPeer(), startPeer(), startPeer()]);
-    slow = await startProxy(peers[1]!.url, { delayMs: 150 });
-    flaky = await startProxy(peers[2]!.url, { refuseEverySecond: true });
+    const peer = () => serve({ reranker: { model, threads: 1, gpu: false }, port: 0, logLevel: false, webUi: false, handleSignals: false });
+    [local, doomed, ...survivors] = await Promise.all([createReranker({ model, threads: 1, gpu: false, cacheSize: 0 }), startPeer(), peer(), peer()]);
+    await Promise.all(survivors.map((handle) => handle.ready));
+    slow = await startProxy(survivors[0]!.url, { delayMs: 150 });
+    flaky = await startProxy(survivors[1]!.url, { refuseEverySecond: true });
     remote = await createReranker({
       engine: 'cohere',
-      endpoints: [peers[0]!.url, slow.url, flaky.url],
+      endpoints: [doomed.url, slow.url, flaky.url],
       healthCheckIntervalMs: 200,
       timeoutMs: 20_000,
       maxDocumentsPerRequest: 3,
@@ -100,8 +106,12 @@ describe('remote engine on a fleet of qwen-ranker servers', () => {
   after(async () => {
     await remote?.close();
     await local?.close();
-    for (const proxy of [slow, flaky]) await new Promise((resolve) => proxy?.server.close(resolve));
-    for (const peer of peers) peer.process.kill('SIGKILL');
+    for (const proxy of [slow, flaky]) {
+      proxy?.server.closeAllConnections();
+      await new Promise((resolve) => proxy?.server.close(resolve));
+    }
+    doomed?.process.kill('SIGKILL');
+    await Promise.all(survivors.map((handle) => handle.close()));
   });
 
   const endpoints = () => (remote.status() as { endpoints: EndpointStatus[] }).endpoints;
@@ -113,21 +123,24 @@ describe('remote engine on a fleet of qwen-ranker servers', () => {
     const deadline = Date.now() + 20_000;
     while (endpoints()[0]!.requests === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     assert.ok(endpoints()[0]!.requests > 0, 'the first peer answered before it was killed');
-    peers[0]!.process.kill('SIGKILL');
+    doomed.process.kill('SIGKILL');
     const finishedAtKill = finished;
 
     const answers: RerankResponse[] = await Promise.all(runs);
     assert.ok(finishedAtKill < queries.length, `${finishedAtKill} of ${queries.length} queries were done when the peer died`);
 
+    // Equal within 1e-4: llama.cpp's float sums depend on which sequences share a decode batch, and the peers
+    // interleave concurrent requests. The local engine alone differs by ~2e-5 between scoring these queries one
+    // after another and all at once.
     for (const [i, query] of queries.entries()) {
-      const expected = await local.rerank(query, documents);
-      const got = answers[i]!;
-      assert.deepEqual(got.results.map((r) => r.index), expected.results.map((r) => r.index), `order for "${query}"`);
-      got.results.forEach((r, j) => {
-        assert.ok(Math.abs(r.score - expected.results[j]!.score) <= 1e-5, `${query} #${j}: ${r.score} vs ${expected.results[j]!.score}`);
-        assert.ok(Math.abs(r.logit - expected.results[j]!.logit) <= 1e-4, `${query} #${j}: logit ${r.logit} vs ${expected.results[j]!.logit}`);
+      const expected = byIndex(await local.rerank(query, documents));
+      const got = byIndex(answers[i]!);
+      assert.equal(got.length, documents.length, `every document of "${query}" was scored`);
+      got.forEach((r, j) => {
+        assert.ok(Math.abs(r.score - expected[j]!.score) <= 1e-4, `${query} document ${j}: ${r.score} vs ${expected[j]!.score}`);
+        assert.ok(Math.abs(r.logit - expected[j]!.logit) <= 1e-3, `${query} document ${j}: logit ${r.logit} vs ${expected[j]!.logit}`);
       });
-      assert.equal(got.usage.documents, documents.length);
+      assert.equal(answers[i]!.usage.documents, documents.length);
     }
 
     const [killed, slowStatus, flakyStatus] = endpoints();
@@ -146,7 +159,7 @@ describe('remote engine on a fleet of qwen-ranker servers', () => {
       const body = response.json() as { engine: string; engine_status: { ready: boolean; healthyEndpoints: number; endpoints: EndpointStatus[] } };
       assert.equal(body.engine, 'cohere');
       assert.equal(body.engine_status.ready, true);
-      assert.deepEqual(body.engine_status.endpoints.map((e) => e.url), [peers[0]!.url, slow.url, flaky.url]);
+      assert.deepEqual(body.engine_status.endpoints.map((e) => e.url), [doomed.url, slow.url, flaky.url]);
       assert.equal(body.engine_status.endpoints[0]!.state, 'unhealthy');
       assert.match(body.engine_status.endpoints[0]!.lastError!, /ECONNREFUSED|ECONNRESET|other side closed|socket/i);
       assert.equal(body.engine_status.healthyEndpoints, 2);

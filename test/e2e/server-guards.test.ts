@@ -214,3 +214,30 @@ describe('API keys and CORS', () => {
     assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
 });
+
+describe('optional routes', () => {
+  it('serves the workbench page at / by default and the knowledge-base search when given a directory', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'qwen-ranker-kb-'));
+    const server = await startTestServer({ reranker, webUi: {}, knowledgeBasesDir: dir });
+    try {
+      const page = await fetch(`${server.url}/`);
+      assert.notEqual(page.status, 404, 'the workbench route exists (200 when built, 503 with build instructions otherwise)');
+      const missing = await post(`${server.url}/api/kb/nothing-here/search`, { query: 'q' });
+      assert.equal(missing.status, 400);
+      assert.equal(missing.body.error.field, 'name');
+      assert.ok((await get(`${server.url}/openapi.json`)).body.paths['/api/kb/{name}/search']);
+      const without = await startTestServer({ reranker });
+      try {
+        assert.equal((await post(`${without.url}/api/kb/nothing-here/search`, { query: 'q' })).status, 404);
+      } finally {
+        await without.close();
+      }
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -15,14 +15,18 @@ export async function startTestServer(options: CreateAppOptions): Promise<TestSe
   return { url, app, close: () => app.close() };
 }
 
-export interface JsonResponse<T = any> {
+/** A parsed response body. The tests assert many wire shapes field by field, so bodies are left untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WireBody = any;
+
+export interface JsonResponse<T = WireBody> {
   status: number;
   headers: Headers;
   body: T;
 }
 
 /** POSTs `body` (an object is sent as JSON; a string or bytes as given) and parses the JSON answer. */
-export async function post<T = any>(
+export async function post<T = WireBody>(
   url: string,
   body: unknown,
   init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
@@ -31,13 +35,13 @@ export async function post<T = any>(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...init.headers },
-    body: raw ? (body as string | Uint8Array) : JSON.stringify(body),
+    body: raw ? (body as string | Uint8Array<ArrayBuffer>) : JSON.stringify(body),
     signal: init.signal,
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }
 
-export async function get<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+export async function get<T = WireBody>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
   const response = await fetch(url, { headers });
   const text = await response.text();
   const isJson = response.headers.get('content-type')?.includes('json') ?? false;

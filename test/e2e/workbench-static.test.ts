@@ -1,5 +1,5 @@
 // How the server hands out the workbench (src/server/web-ui.ts), through the real app with `inject()`: no model
-// is needed, the reranker promise never settles. The built page (web/dist) is needed: `npm run build:web`.
+// is needed, the reranker promise never settles. The built page (web/dist) is needed: `npm run build`.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 // The workbench in real headless Chromium against `serve()` on the generated tiny model: paste, run, the three
 // views, CSV/JSON export, compare mode, errors, progress and cancel, file drop, layout, and the API-key prompt.
-// Needs the built page (web/dist): `npm run build:web`.
+// Needs the built page (web/dist): `npm run build`.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -27,9 +27,10 @@ const DOCUMENTS = [
   'Lightning wraps the training loop and checkpoint callbacks.',
 ];
 
-interface ApiScore {
+interface ApiResult {
   index: number;
   relevance_score: number;
+  window?: { index: number; count: number; start_token: number; end_token: number };
 }
 
 /** Chromium flags for a sandbox-less CI container without a GPU or network. */
@@ -41,16 +42,21 @@ async function startServer(apiKeys: string[] = []): Promise<ServeHandle> {
   return handle;
 }
 
-/** Scores straight from the API, as any client gets them: the page must show exactly these. */
-async function apiScores(server: ServeHandle, query: string, apiKey?: string): Promise<Map<number, number>> {
+/** Results straight from the API, as any client gets them: the page must show exactly these. */
+async function apiRerank(server: ServeHandle, body: Record<string, unknown>, apiKey?: string): Promise<ApiResult[]> {
   const response = await fetch(`${server.url}/api/rerank`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: JSON.stringify({ queries: [query], documents: DOCUMENTS }),
+    body: JSON.stringify(body),
   });
   assert.equal(response.status, 200);
-  const body = (await response.json()) as { results: Array<{ results: ApiScore[] }> };
-  return new Map(body.results[0]!.results.map((r) => [r.index, r.relevance_score]));
+  return ((await response.json()) as { results: Array<{ results: ApiResult[] }> }).results[0]!.results;
+}
+
+/** Document index → score for `query` over `DOCUMENTS`. */
+async function apiScores(server: ServeHandle, query: string, apiKey?: string): Promise<Map<number, number>> {
+  const results = await apiRerank(server, { queries: [query], documents: DOCUMENTS }, apiKey);
+  return new Map(results.map((r) => [r.index, r.relevance_score]));
 }
 
 async function openPage(context: BrowserContext, server: ServeHandle): Promise<Page> {
@@ -82,7 +88,6 @@ async function fillQueryAndDocuments(page: Page, query = QUERY): Promise<void> {
 
 async function setMinScore(page: Page, value: number): Promise<void> {
   await page.locator('#min-score').fill(String(value));
-  await page.locator('#min-score').press('Tab');
 }
 
 /** The median score: a threshold with documents on both sides of it. */
@@ -99,7 +104,7 @@ describe('workbench in Chromium on the tiny model', () => {
   let scoresA: Map<number, number>;
 
   before(async () => {
-    assert.ok(existsSync(`${DEFAULT_WEB_ROOT}index.html`), `${DEFAULT_WEB_ROOT}index.html is missing: run \`npm run build:web\``);
+    assert.ok(existsSync(`${DEFAULT_WEB_ROOT}index.html`), `${DEFAULT_WEB_ROOT}index.html is missing: run \`npm run build\``);
     await mkdir(OUTPUT_DIR, { recursive: true });
     server = await startServer();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -270,6 +275,28 @@ describe('workbench in Chromium on the tiny model', () => {
     assert.equal(await page.locator('.series-1 circle.point').count(), 10);
   });
 
+  it('shows which window of a long document scored best in windows mode', async () => {
+    const longDocument = Array.from({ length: 300 }, (_, i) => `sentence ${i} about reranking latency and caches.`).join(' ');
+    const query = 'Which sentence talks about sentence 277?';
+    const documents = [longDocument, 'a short document'];
+    const expected = await apiRerank(server, { queries: [query], documents, max_length: 256, long_documents: 'windows' });
+    const window = expected.find((result) => result.index === 0)?.window;
+    assert.ok(window && window.count > 1, 'the API splits the long document');
+
+    const page = await openPage(context, server);
+    await page.locator('#query').fill(query);
+    await page.locator('#documents').fill(documents.join('\n'));
+    await page.locator('#max-length').fill('256');
+    await page.locator('#long-documents').selectOption('windows');
+    await runWithKeyboard(page);
+    const shown = await page.locator('.card[data-index="0"] .card-window').innerText();
+    assert.ok(
+      shown.startsWith(`Best window ${window.index + 1} of ${window.count} (tokens ${window.start_token}–${window.end_token})`),
+      shown,
+    );
+    assert.equal(await page.locator('.card[data-index="1"] .card-window').count(), 0, 'a short document has no windows');
+  });
+
   it("shows the server's error for an empty document list as a readable message", async () => {
     const page = await openPage(context, server);
     await page.locator('#query').fill(QUERY);
@@ -355,9 +382,14 @@ describe('workbench against a server with an API key', () => {
     await server?.close();
   });
 
-  it('asks for the key once after a 401, keeps it for the tab, and says so when the user declines', async () => {
+  async function newContext(): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    return context;
+  }
+
+  it('asks for the key once after a 401 and keeps it for the tab', async () => {
+    const context = await newContext();
     const page = await openPage(context, server);
     await fillQueryAndDocuments(page);
 
@@ -375,12 +407,19 @@ describe('workbench against a server with an API key', () => {
     assert.equal(await dialog.count(), 0, 'no second question');
     assert.equal(await page.getByRole('alert').count(), 0);
 
-    const declining = await openPage(context, server);
-    await fillQueryAndDocuments(declining);
-    await declining.keyboard.press('Control+Enter');
-    await declining.getByRole('dialog', { name: 'API key' }).getByRole('button', { name: 'Cancel' }).click();
-    await declining.locator('main[data-finished-runs="1"]').waitFor();
-    assert.equal(await declining.getByRole('alert').getAttribute('data-code'), 'unauthorized');
+    await context.close();
+  });
+
+  it('shows "API key required" when the user declines to give one', async () => {
+    const context = await newContext();
+    const page = await openPage(context, server);
+    await fillQueryAndDocuments(page);
+    await page.keyboard.press('Control+Enter');
+    await page.getByRole('dialog', { name: 'API key' }).getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('main[data-finished-runs="1"]').waitFor();
+    const alert = page.getByRole('alert');
+    assert.equal(await alert.getAttribute('data-code'), 'unauthorized');
+    assert.match(await alert.innerText(), /API key required/);
     await context.close();
   });
 });

@@ -279,6 +279,16 @@ describe('remote engine: failures', () => {
     assert.equal(fleet[1]!.hits, 0);
   });
 
+  it('does not retry llama-server\'s 500 for a prompt larger than its batch, nor blame the endpoint', async () => {
+    const tooLarge = { status: 500, body: { error: { code: 500, message: 'input (9000 tokens) is too large to process. increase the physical batch size (current batch size: 512)', type: 'server_error' } } };
+    const fleet = await fakes({ behaviour: () => tooLarge }, { behaviour: () => tooLarge });
+    const engine = await createHttpEngine({ kind: 'llama-server', endpoints: fleet.map((s) => s.url), healthCheckIntervalMs: 0 });
+    engines.push(engine);
+    await assert.rejects(engine.scoreGroup(group(['doc-1'])), (e: unknown) => isCode('invalid_input')(e) && /physical batch size/.test((e as Error).message));
+    assert.equal(fleet[0]!.hits + fleet[1]!.hits, 1);
+    assert.deepEqual(endpointsOf(engine).map((e) => e.state), ['healthy', 'healthy']);
+  });
+
   it('reports a refused API key as unauthorized', async () => {
     const [server] = await fakes({ behaviour: () => ({ status: 401, body: { error: { message: 'invalid api key' } } }) });
     const engine = await engineFor([server!]);

@@ -35,6 +35,7 @@ const DEFAULT_FORM: WorkbenchForm = {
   documentsText: '',
   topN: 0,
   minScore: 0.5,
+  maxLength: 0,
   longDocuments: 'truncate',
   compare: 'off',
   queryB: '',
@@ -66,7 +67,13 @@ export function App() {
   async function run(): Promise<void> {
     if (running.current) return;
     const documents = documentsFromText(form.documentsText);
-    const base: RerankJob = { query: form.query, documents, instruction: form.instruction, longDocuments: form.longDocuments };
+    const base: RerankJob = {
+      query: form.query,
+      documents,
+      instruction: form.instruction,
+      maxLength: form.maxLength || undefined,
+      longDocuments: form.longDocuments,
+    };
     const jobs: Array<{ label: string; job: RerankJob }> = [];
     if (form.compare === 'off') jobs.push({ label: form.query, job: base });
     if (form.compare === 'instruction') {

@@ -2,7 +2,7 @@
 import type { RankedDocument } from './ranking.js';
 
 /** `index` is 0-based, as in the API; the page shows it 1-based ("input #1"). */
-const COLUMNS = ['index', 'rank', 'rank_change', 'score', 'logit', 'input_tokens', 'cached', 'text'] as const;
+const COLUMNS = ['index', 'rank', 'rank_change', 'score', 'logit', 'input_tokens', 'cached', 'best_window', 'text'] as const;
 
 function exportRow(doc: RankedDocument): Record<(typeof COLUMNS)[number], string | number | boolean> {
   return {
@@ -13,6 +13,8 @@ function exportRow(doc: RankedDocument): Record<(typeof COLUMNS)[number], string
     logit: doc.logit,
     input_tokens: doc.inputTokens,
     cached: doc.cached,
+    // "2/7": the second of seven windows scored best (windows mode only).
+    best_window: doc.window ? `${doc.window.index + 1}/${doc.window.count}` : '',
     text: doc.text,
   };
 }

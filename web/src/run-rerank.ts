@@ -15,6 +15,8 @@ export interface RerankJob {
   query: string;
   documents: readonly string[];
   instruction: string;
+  /** Prompt token limit; absent = the server's default. */
+  maxLength?: number;
   longDocuments: 'truncate' | 'windows';
 }
 
@@ -84,6 +86,7 @@ export async function runRerank(client: ApiClient, job: RerankJob, options: RunR
         instruction: job.instruction,
         long_documents: job.longDocuments,
         return_documents: false,
+        ...(job.maxLength ? { max_length: job.maxLength } : {}),
       };
       const response = await client.request<NativeRerankResponse>('api/rerank', { body, signal: stop.signal });
       model = response.model;

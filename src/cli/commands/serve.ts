@@ -7,9 +7,9 @@ import { addModelOptions, demoWarning, gpuOption, type ModelCliOptions } from '.
 interface ServeCliOptions extends ModelCliOptions {
   port: number;
   host: string;
-  apiKey: string[];
+  apiKey?: string[];
   apiKeysFile?: string;
-  cors: string[];
+  cors?: string[];
   bodyLimit?: number;
   maxDocuments?: number;
   maxTokens?: number;
@@ -22,11 +22,15 @@ interface ServeCliOptions extends ModelCliOptions {
   cacheSize?: number;
   sequences?: number;
   engine?: string;
-  endpoint: string[];
+  endpoint?: string[];
   engineApiKey?: string;
+  kbDir?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Every engine `createReranker` knows (the compiler checks this stays complete). */
+const ENGINE_KINDS = { 'llama-cpp': true, vllm: true, 'llama-server': true, tei: true, cohere: true } satisfies Record<EngineKind, true>;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const parseNonNegativeInt =
   (option: string) =>
@@ -43,9 +47,9 @@ export function registerServeCommand(program: Command): void {
       .description('HTTP rerank server: Cohere /v2/rerank, Jina/vLLM /v1/rerank, TEI/llama.cpp /rerank, vLLM /score, /api/rerank')
       .option('-p, --port <port>', 'TCP port (0 = any free port)', parseNonNegativeInt('--port'), 8000)
       .option('--host <host>', 'interface to listen on (0.0.0.0 for remote clients)', '127.0.0.1')
-      .option('--api-key <key>', 'require "Authorization: Bearer <key>" (repeatable)', collect, [])
+      .option('--api-key <key>', 'require "Authorization: Bearer <key>" (repeatable; default: no authentication)', collect)
       .option('--api-keys-file <file>', 'file with one API key per line (# comments allowed); keeps keys out of `ps`')
-      .option('--cors <origin>', 'allow browser calls from this origin, or * (repeatable; default: CORS off)', collect, [])
+      .option('--cors <origin>', 'allow browser calls from this origin, or * (repeatable; default: CORS off)', collect)
       .option('--body-limit <bytes>', 'largest request body (default: 8388608)', parsePositiveInt('--body-limit'))
       .option('--max-documents <n>', 'documents (pairs) per request (default: 1000)', parsePositiveInt('--max-documents'))
       .option('--max-tokens <n>', 'estimated prompt tokens per request (default: 1048576)', parsePositiveInt('--max-tokens'))
@@ -58,15 +62,18 @@ export function registerServeCommand(program: Command): void {
       .option('--cache-size <n>', 'score cache entries; 0 disables (default: 10000)', parseNonNegativeInt('--cache-size'))
       .option('--sequences <n>', 'local engine: sequences scored in parallel (default: 4)', parsePositiveInt('--sequences'))
       .option('--engine <kind>', 'llama-cpp (default) or a remote engine (vllm, llama-server, tei, cohere)')
-      .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect, [])
-      .option('--engine-api-key <key>', 'API key sent to the remote engine'),
+      .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect)
+      .option('--engine-api-key <key>', 'API key sent to the remote engine')
+      .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search'),
   ).action(action(runServe));
 }
 
 async function runServe(options: ServeCliOptions): Promise<void> {
-  const apiKeys = [...options.apiKey, ...(options.apiKeysFile ? await readApiKeysFile(options.apiKeysFile) : [])];
-  if (options.apiKeysFile && apiKeys.length === options.apiKey.length) {
-    throw new InvalidInputError('--api-keys-file', `${options.apiKeysFile} contains no keys`);
+  const fileKeys = options.apiKeysFile ? await readApiKeysFile(options.apiKeysFile) : [];
+  if (options.apiKeysFile && fileKeys.length === 0) throw new InvalidInputError('--api-keys-file', `${options.apiKeysFile} contains no keys`);
+  const apiKeys = [...(options.apiKey ?? []), ...fileKeys];
+  if (options.engine !== undefined && !Object.hasOwn(ENGINE_KINDS, options.engine)) {
+    throw new InvalidInputError('--engine', `--engine must be one of ${Object.keys(ENGINE_KINDS).join(', ')}, got "${options.engine}"`);
   }
   const limits: ServerLimits = {
     bodyLimit: options.bodyLimit,
@@ -85,7 +92,7 @@ async function runServe(options: ServeCliOptions): Promise<void> {
     ...(options.sequences === undefined ? {} : { sequences: options.sequences }),
     ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
     ...(options.engine === undefined ? {} : { engine: options.engine as EngineKind }),
-    ...(options.endpoint.length > 0 ? { endpoints: options.endpoint } : {}),
+    ...(options.endpoint ? { endpoints: options.endpoint } : {}),
     ...(options.engineApiKey === undefined ? {} : { apiKey: options.engineApiKey }),
   };
   const handle = await serve({
@@ -93,10 +100,11 @@ async function runServe(options: ServeCliOptions): Promise<void> {
     port: options.port,
     host: options.host,
     apiKeys,
-    cors: options.cors,
+    cors: options.cors ?? [],
     limits,
     drainTimeoutMs: options.drainTimeout,
     logLevel: options.logLevel === 'silent' ? false : options.logLevel,
+    ...(options.kbDir === undefined ? {} : { knowledgeBasesDir: options.kbDir }),
   });
   process.stderr.write(`qwen-ranker: listening on ${handle.url} (loading the model; GET /ready turns 200 when done)\n`);
   const reranker = await handle.ready;

@@ -80,15 +80,23 @@ export class Fleet {
 
   /** Runs `job` on the best endpoint, retrying elsewhere on endpoint failures. */
   async run<T>(job: FleetJob<T>, signal?: AbortSignal): Promise<T> {
+    const linked = linkSignals(this.closing.signal, signal);
+    try {
+      return await this.runWithRetries(job, linked.signal);
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  private async runWithRetries<T>(job: FleetJob<T>, signal: AbortSignal): Promise<T> {
     const tried = new Set<EndpointState>();
-    const combined = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
     let onlyBusy = true;
     for (let attempt = 0; ; attempt++) {
-      const endpoint = await this.acquire(tried, job, combined);
+      const endpoint = await this.acquire(tried, job, signal);
       tried.add(endpoint);
       const started = performance.now();
       try {
-        const result = await job.send(endpoint.url, combined);
+        const result = await job.send(endpoint.url, signal);
         endpoint.succeeded(performance.now() - started);
         return result;
       } catch (error) {
@@ -240,13 +248,14 @@ export class Fleet {
   private async check(endpoint: EndpointState): Promise<void> {
     if (endpoint.checking || this.closing.signal.aborted) return;
     endpoint.checking = true;
+    const linked = linkSignals(this.closing.signal);
     try {
       await sendRequest({
         url: endpoint.url + this.options.healthPath,
         method: 'GET',
         headers: this.options.headers,
         timeoutMs: Math.min(this.options.timeoutMs, HEALTH_TIMEOUT_MS),
-        signal: this.closing.signal,
+        signal: linked.signal,
       });
       endpoint.passedHealthCheck();
     } catch (error) {
@@ -255,8 +264,24 @@ export class Fleet {
       if (error instanceof EndpointError && error.status === 404) endpoint.passedHealthCheck();
       else endpoint.failed(`health check: ${error instanceof Error ? error.message : String(error)}`, failureBackoffMs(endpoint.consecutiveFailures + 1), Date.now());
     } finally {
+      linked.dispose();
       endpoint.checking = false;
       this.pump();
     }
   }
+}
+
+/**
+ * A short-lived signal that fires when any source does. Unlike `AbortSignal.any`, it detaches from the sources when
+ * disposed, so the fleet's lifelong `closing` signal does not collect a listener per request.
+ */
+function linkSignals(...sources: Array<AbortSignal | undefined>): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const forward = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const attached = sources.filter((s): s is AbortSignal => s !== undefined);
+  for (const source of attached) {
+    if (source.aborted) controller.abort(source.reason);
+    else source.addEventListener('abort', forward, { once: true });
+  }
+  return { signal: controller.signal, dispose: () => attached.forEach((source) => source.removeEventListener('abort', forward)) };
 }

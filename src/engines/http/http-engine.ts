@@ -178,14 +178,23 @@ class HttpEngine implements RerankEngine {
   }
 
   private async send(endpointUrl: string, batch: RemoteBatch, signal: AbortSignal): Promise<RemoteScores> {
-    const response = await sendJsonRequest({
-      url: endpointUrl + this.flavour.scorePath,
-      method: 'POST',
-      headers: this.options.headers,
-      body: this.flavour.buildRequest(batch, this.options.model),
-      timeoutMs: this.options.timeoutMs,
-      signal,
-    });
+    let response: Awaited<ReturnType<typeof sendJsonRequest>>;
+    try {
+      response = await sendJsonRequest({
+        url: endpointUrl + this.flavour.scorePath,
+        method: 'POST',
+        headers: this.options.headers,
+        body: this.flavour.buildRequest(batch, this.options.model),
+        timeoutMs: this.options.timeoutMs,
+        signal,
+      });
+    } catch (error) {
+      // Not an EndpointError any more, so the fleet neither retries it nor blames the endpoint.
+      if (error instanceof EndpointError && this.flavour.isRequestFault?.(error)) {
+        throw new InvalidInputError('documents', `the ${this.flavour.kind} server cannot score these documents: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
     return this.flavour.parseResponse(response.body, response.headers, batch.documents.length);
   }
 }

@@ -1,3 +1,5 @@
+import type { EndpointError } from './http-request.js';
+
 /** The server APIs qwen-ranker can use as a remote engine. */
 export type RemoteEngineKind = 'vllm' | 'llama-server' | 'tei' | 'cohere';
 
@@ -32,6 +34,9 @@ export interface RemoteFlavour {
   checkInstruction(instruction: string): void;
   /** The JSON body for one batch. `model` is omitted from the body when undefined. */
   buildRequest(batch: RemoteBatch, model: string | undefined): unknown;
+  /** True for an error answer that is the request's fault although its status says otherwise: it is not retried
+   * elsewhere and does not count against the endpoint. */
+  isRequestFault?(error: EndpointError): boolean;
   /** Reads a 2xx answer; throws `EndpointError` (`malformed`) when it does not score every document exactly once. */
   parseResponse(body: unknown, headers: Headers, documentCount: number): RemoteScores;
 }

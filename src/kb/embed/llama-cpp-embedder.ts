@@ -27,10 +27,11 @@ export function formatEmbeddingQuery(instruction: string, query: string): string
  * with (`resolveEndTokenToAppend`), vectors are L2-normalized as the model card does before cosine similarity.
  */
 export async function createLlamaCppEmbedder(options: LlamaCppEmbedderOptions): Promise<Embedder> {
-  const { getLlama } = await import('node-llama-cpp');
+  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
   const instruction = options.instruction ?? DEFAULT_EMBEDDING_INSTRUCTION;
   const contextSize = options.contextSize ?? 2048;
-  const llama = await getLlama();
+  // Prebuilt binaries only (never compile llama.cpp on a user's machine), errors-only logging, as the reranker's engine.
+  const llama = await getLlama({ gpu: 'auto', build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
   let model;
   try {
     model = await llama.loadModel({ modelPath: options.modelPath });

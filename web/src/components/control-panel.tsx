@@ -1,5 +1,6 @@
 /** The left panel's inputs: query, instruction, documents, top-N, minimum score, long documents, compare mode. */
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { INSTRUCTION_PRESETS, presetIdOf } from '../instruction-presets.js';
 import { DocumentsField } from './documents-field.js';
 
@@ -14,6 +15,8 @@ export interface WorkbenchForm {
   /** 0 = all. */
   topN: number;
   minScore: number;
+  /** Prompt token limit (`max_length`); 0 = the server's default. */
+  maxLength: number;
   longDocuments: 'truncate' | 'windows';
   compare: CompareMode;
   queryB: string;
@@ -53,31 +56,23 @@ export function ControlPanel({ form, onChange, onImportError, children }: Contro
       <div class="field-row">
         <label class="field small-field">
           <span class="field-label">Top N</span>
-          <input
-            type="number"
-            id="top-n"
-            min={0}
-            step={1}
-            value={form.topN}
-            title="Show only the best N (0 = all)"
-            onChange={(e) => onChange({ topN: Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)) })}
-          />
+          <NumberField id="top-n" value={form.topN} step={1} title="Show only the best N (empty or 0 = all)" placeholder="all"
+            toValue={(n) => Math.max(0, Math.floor(n))} onValue={(topN) => onChange({ topN })} />
         </label>
         <label class="field small-field">
           <span class="field-label">Min score</span>
-          <input
-            type="number"
-            id="min-score"
-            min={0}
-            max={1}
-            step={0.05}
-            value={form.minScore}
+          <NumberField id="min-score" value={form.minScore} step={0.05} placeholder="0"
             title="Results under this score are dimmed. 0.5 is where the judge finds “yes” as likely as “no”."
-            onChange={(e) => onChange({ minScore: clamp01(Number(e.currentTarget.value)) })}
-          />
+            toValue={(n) => Math.min(1, Math.max(0, n))} onValue={(minScore) => onChange({ minScore })} />
         </label>
         <label class="field small-field">
-          <span class="field-label">Long docs</span>
+          <span class="field-label">Max tokens</span>
+          <NumberField id="max-length" value={form.maxLength} step={256} placeholder="8192"
+            title="Prompt token limit (instruction + query + document); empty = the server default"
+            toValue={(n) => Math.max(0, Math.floor(n))} onValue={(maxLength) => onChange({ maxLength })} />
+        </label>
+        <label class="field small-field">
+          <span class="field-label">Long documents</span>
           <select id="long-documents" title="Documents longer than the context: cut the end, or score overlapping windows and keep the best" value={form.longDocuments} onChange={(e) => onChange({ longDocuments: e.currentTarget.value as WorkbenchForm['longDocuments'] })}>
             <option value="truncate">truncate</option>
             <option value="windows">best window</option>
@@ -126,6 +121,43 @@ function InstructionField({ id, side, value, onChange }: InstructionFieldProps) 
   );
 }
 
-function clamp01(value: number): number {
-  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+interface NumberFieldProps {
+  id: string;
+  /** 0 shows as an empty box (the placeholder says what 0 means). */
+  value: number;
+  step: number;
+  title: string;
+  placeholder: string;
+  /** Clamps and rounds what was typed. */
+  toValue: (typed: number) => number;
+  onValue: (value: number) => void;
+}
+
+/**
+ * A number box that applies each keystroke (so Ctrl+Enter right after typing uses the new value) without
+ * fighting the user: it keeps the typed text ("0.") and rewrites it only when the value changes elsewhere or was
+ * clamped.
+ */
+function NumberField({ id, value, step, title, placeholder, toValue, onValue }: NumberFieldProps) {
+  const [text, setText] = useState(value === 0 ? '' : String(value));
+  useEffect(() => {
+    if ((text.trim() === '' ? 0 : Number(text)) !== value) setText(value === 0 ? '' : String(value));
+  }, [value]);
+  return (
+    <input
+      type="number"
+      id={id}
+      min={0}
+      step={step}
+      value={text}
+      title={title}
+      placeholder={placeholder}
+      onInput={(event) => {
+        const typed = event.currentTarget.value;
+        setText(typed);
+        const number = typed.trim() === '' ? 0 : Number(typed);
+        if (Number.isFinite(number)) onValue(toValue(number));
+      }}
+    />
+  );
 }

@@ -99,7 +99,7 @@ export function DocumentsField({ value, onChange, onImportError }: DocumentsFiel
         <textarea
           id="documents"
           ref={textarea}
-          rows={12}
+          rows={9}
           spellcheck={false}
           placeholder={'One document per line.\nPaste spreadsheet cells or a CSV/TSV column,\nor drop a .txt, .jsonl, .json, .csv or .tsv file.'}
           value={value}

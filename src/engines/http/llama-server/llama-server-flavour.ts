@@ -25,6 +25,9 @@ export const llamaServerFlavour: RemoteFlavour = {
       );
     }
   },
+  // A prompt longer than the physical batch is answered 500 "input (N tokens) is too large to process. increase the
+  // physical batch size" (tools/server/server-context.cpp); every endpoint would answer the same.
+  isRequestFault: (error) => error.status === 500 && /too large to process|exceeds the available context size/i.test(error.message),
   buildRequest(batch, model): LlamaServerRerankRequest {
     return {
       ...(model === undefined ? {} : { model }),

@@ -1,0 +1,81 @@
+// `qwen-ranker eval` as a user runs it, on a small slice of the shared SciFact set with the generated tiny model.
+// The tiny model has random weights: the reranked numbers mean nothing, the test checks the pipeline around them.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTestModel } from '../helpers/test-models.js';
+import type { EvaluationReportJson } from '../../src/eval/index.js';
+
+const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const scifact = fileURLToPath(new URL('../../../shared/data/scifact', import.meta.url));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('qwen-ranker eval', () => {
+  let model: string;
+  let dir: string;
+  before(async () => {
+    model = await ensureTestModel('tiny');
+    dir = mkdtempSync(join(tmpdir(), 'qr-eval-'));
+  });
+
+  it('evaluates first stage and reranked top k, writes the report, and resumes from the score cache', async () => {
+    const out = join(dir, 'slice');
+    const args = ['eval', '--dataset', scifact, '--model', model, '--queries', '4', '--k', '6', '--json', '--out', out];
+    const first = await run(args);
+    assert.equal(first.code, 0, first.stderr);
+    const report = JSON.parse(first.stdout) as EvaluationReportJson;
+    assert.deepEqual(Object.keys(report.metrics), ['first_stage', 'reranked']);
+    for (const stage of ['first_stage', 'reranked'] as const) {
+      assert.deepEqual(Object.keys(report.metrics[stage]!), ['ndcg@10', 'mrr@10', 'recall@10', 'recall@100', 'hit@5', 'nonrelevant@5']);
+      for (const value of Object.values(report.metrics[stage]!)) assert.ok(value >= 0 && value <= 1);
+    }
+    // Only the top 6 are reordered; documents 7–100 keep their first-stage order, so Recall@100 cannot change.
+    assert.equal(report.metrics.reranked!['recall@100'], report.metrics.first_stage!['recall@100']);
+    assert.equal(report.dataset.evaluated_queries, 4);
+    assert.equal(report.documents_scored, 24);
+    assert.ok(report.tokens_scored > 24 * 50, `tokens ${report.tokens_scored}`);
+    assert.ok(report.latency_ms.reranked!.p95 >= report.latency_ms.reranked!.p50);
+    assert.equal(report.cached_queries, 0);
+    for (const file of ['report.json', 'report.md', 'chart.svg', 'first_stage.run', 'reranked.run', 'scores.jsonl']) assert.ok(existsSync(join(out, file)), file);
+    assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /\| ndcg@10 \| [0-9.]+ \| [0-9.]+ \| [-+][0-9.]+ \|/);
+
+    const second = await run(args);
+    assert.equal(second.code, 0, second.stderr);
+    const resumed = JSON.parse(second.stdout) as EvaluationReportJson;
+    assert.equal(resumed.cached_queries, 4, 'every query comes from the cache');
+    assert.deepEqual(resumed.metrics, report.metrics);
+  });
+
+  it('reranks a given TREC run file', async () => {
+    const out = join(dir, 'from-run');
+    const result = await run(['eval', '--dataset', scifact, '--model', model, '--queries', '3', '--k', '4', '--run', join(dir, 'slice', 'first_stage.run'), '--json', '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as EvaluationReportJson;
+    assert.equal(report.first_stage.kind, 'run');
+    assert.equal(report.documents_scored, 12);
+  });
+
+  it('--no-rerank needs no model and prints a Markdown summary; a bad option is a usage error', async () => {
+    const result = await run(['eval', '--dataset', scifact, '--no-rerank', '--queries', '20', '--out', join(dir, 'bm25')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\| ndcg@10 \| 0\.\d{4} \|\n/);
+    assert.doesNotMatch(result.stdout, /reranked/);
+    const bad = await run(['eval', '--dataset', scifact, '--k', '0']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--k must be a positive integer/);
+  });
+});

@@ -1,0 +1,122 @@
+// `qwen-ranker kb` as a user runs it (child processes, real files) with the generated tiny reranker, plus the
+// server route on the real app. The tiny model has random weights: its scores mean nothing, so tests check
+// structure (ranks, fields, thresholds), never which document wins.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTestModel } from '../helpers/test-models.js';
+import { writeKbFixtureFolder } from '../helpers/kb-fixtures.js';
+import { startFakeChatServer, type FakeChatServer } from '../helpers/fake-chat-server.js';
+import { createReranker, type Reranker } from '../../src/index.js';
+import { createApp } from '../../src/server/index.js';
+import { kbRoutes } from '../../src/server/routes/kb-routes.js';
+
+const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('qwen-ranker kb', () => {
+  let model: string;
+  let dir: string;
+  let kbDir: string;
+  let llm: FakeChatServer;
+  before(async () => {
+    model = await ensureTestModel('tiny');
+    dir = mkdtempSync(join(tmpdir(), 'qr-kb-cli-'));
+    kbDir = join(dir, 'kbs');
+    await writeKbFixtureFolder(join(dir, 'docs'));
+    llm = await startFakeChatServer(() => 'The valve must be closed [1].');
+  });
+  after(async () => llm.close());
+
+  it('ingest reads a folder, reports the corrupt file on stderr and succeeds', async () => {
+    const result = await run(['kb', 'ingest', join(dir, 'docs'), '--kb', 'demo', '--kb-dir', kbDir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /demo: 8 added, 0 updated, 0 unchanged, 1 failed/);
+    assert.match(result.stderr, /skipped unreadable file .*broken\.pdf/);
+    const again = await run(['kb', 'ingest', join(dir, 'docs'), '--kb', 'demo', '--kb-dir', kbDir, '--json']);
+    const { report } = JSON.parse(again.stdout) as { report: { unchanged: string[] } };
+    assert.equal(report.unchanged.length, 8);
+  });
+
+  it('search --json reranks the candidates and keeps each first-stage rank', async () => {
+    const result = await run(['kb', 'search', 'quorbital valve startup', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--k', '5', '--top-n', '3', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout) as { reranked: boolean; candidates: number; results: Array<{ rank: number; score: number; first_stage_rank: number; path: string; page: number | null }> };
+    assert.equal(out.reranked, true);
+    assert.ok(out.results.length >= 1 && out.results.length <= 3);
+    assert.deepEqual(out.results.map((r) => r.rank), out.results.map((_, i) => i + 1));
+    const scores = out.results.map((r) => r.score);
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    for (const r of out.results) assert.ok(r.first_stage_rank >= 1 && r.first_stage_rank <= out.candidates);
+    assert.ok(out.results.some((r) => r.path.endsWith('manual.pdf') && r.page === 2));
+  });
+
+  it('ask streams the answer from the LLM and lists the cited sources', async () => {
+    const result = await run(['kb', 'ask', 'What about the quorbital valve?', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--min-score', '0', '--llm-url', llm.url]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^The valve must be closed \[1\]\.\n\nSources:\n\[1\] /);
+    assert.match(llm.requests.at(-1)!.body.messages[1]!.content, /Question: What about the quorbital valve\?/);
+  });
+
+  it('ask says nothing relevant was found, without calling the LLM, when no chunk passes --min-score', async () => {
+    const before = llm.requests.length;
+    const result = await run(['kb', 'ask', 'quorbital valve', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--min-score', '1', '--llm-url', llm.url]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Nothing relevant found in demo/);
+    assert.equal(llm.requests.length, before);
+  });
+
+  it('list shows the knowledge base; a missing one is a usage error', async () => {
+    const list = await run(['kb', 'list', '--kb-dir', kbDir, '--json']);
+    const entries = JSON.parse(list.stdout) as Array<{ name: string; files: number }>;
+    assert.deepEqual(entries.map((e) => [e.name, e.files]), [['demo', 8]]);
+    const missing = await run(['kb', 'search', 'x', '--kb', 'nope', '--kb-dir', kbDir, '--no-rerank']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /\[invalid_input\].*does not exist/);
+  });
+
+  describe('POST /api/kb/:name/search', () => {
+    let reranker: Reranker;
+    before(async () => {
+      reranker = await createReranker({ model });
+    });
+    after(async () => reranker.close());
+
+    it('answers first-stage and reranked ranks; an unknown knowledge base or a bad body is a 400', async () => {
+      const app = createApp({ reranker, webUi: false });
+      await app.register(kbRoutes, { knowledgeBasesDir: kbDir, reranker });
+      try {
+        const ok = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'glaciers carve fjords', k: 4, top_n: 2 } });
+        assert.equal(ok.statusCode, 200, ok.body);
+        const body = ok.json() as { reranked: boolean; model: string; results: Array<{ score: number; first_stage_rank: number; text: string }>; usage: { input_tokens: number } };
+        assert.equal(body.reranked, true);
+        assert.equal(body.model, reranker.info.model);
+        assert.ok(body.results.length >= 1 && body.results.length <= 2);
+        assert.ok(body.usage.input_tokens > 0);
+        const firstStageOnly = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'glaciers', rerank: false } });
+        assert.equal((firstStageOnly.json() as { results: Array<{ score: null }> }).results[0]!.score, null);
+        const missing = await app.inject({ method: 'POST', url: '/api/kb/nope/search', payload: { query: 'x' } });
+        assert.equal(missing.statusCode, 400);
+        assert.equal((missing.json() as { error: { code: string; field: string } }).error.field, 'name');
+        const bad = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'x', topN: 3 } });
+        assert.equal(bad.statusCode, 400);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+});
