@@ -96,7 +96,8 @@ describe('cancellation and timeouts', () => {
   it('drops the queued work of a client that disconnects: it is never scored', async () => {
     await waitFor(engineIdle, 10_000, 'an idle engine');
     const promptTokensBefore = ranker.stats().promptTokens;
-    const running = post(`${server.url}/v1/rerank`, { query: 'first', documents: uniqueDocuments(6) });
+    // Long enough (24 documents) that the first request is still running when the second one is abandoned.
+    const running = post(`${server.url}/v1/rerank`, { query: 'first', documents: uniqueDocuments(24) });
     await waitFor(async () => (await metric(server.url, 'qwen_ranker_requests_running')) === 1, 10_000, 'the first request to run');
     const controller = new AbortController();
     const queued = post(`${server.url}/v1/rerank`, { query: 'second', documents: uniqueDocuments(6) }, { signal: controller.signal });
@@ -105,6 +106,7 @@ describe('cancellation and timeouts', () => {
     controller.abort();
     await assert.rejects(queued, { name: 'AbortError' });
     await waitFor(async () => (await metric(server.url, 'qwen_ranker_requests_queued')) === 0, 10_000, 'the queue to empty');
+    assert.equal(await metric(server.url, 'qwen_ranker_requests_running'), 1, 'the second request left the queue without starting');
 
     const first = await running;
     assert.equal(first.status, 200);

@@ -108,13 +108,16 @@ async function embedMissing(
   signal: AbortSignal | undefined,
   onProgress: (done: number, total: number) => void,
 ): Promise<number> {
-  const total = store.counts().chunks - store.counts().vectors;
+  const counts = store.counts();
+  const total = counts.chunks - counts.vectors;
   let done = 0;
+  let afterId = 0;
   onProgress(0, total);
   for (;;) {
     throwIfAborted(signal);
-    const batch = store.chunksWithoutVectors(EMBEDDING_BATCH);
+    const batch = store.chunksWithoutVectors(afterId, EMBEDDING_BATCH);
     if (batch.length === 0) return done;
+    afterId = batch[batch.length - 1]!.id;
     const vectors = await embedder.embedDocuments(batch.map(chunkDocumentText), signal ? { signal } : {});
     store.addVectors(batch.map((chunk, i) => ({ id: chunk.id, vector: vectors[i]! })));
     done += batch.length;

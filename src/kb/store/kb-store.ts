@@ -246,12 +246,16 @@ export class KnowledgeBaseStore {
     this.useEmbeddingModel(model, dimensions);
   }
 
-  /** Chunk ids that have no vector yet (new chunks, or chunks ingested before an embedder was used). */
-  chunksWithoutVectors(limit: number): StoredChunk[] {
+  /** Chunks after `afterId` (in id order) that have no vector yet: new chunks, or chunks ingested before an
+   * embedder was used. The cursor keeps a long backfill linear. */
+  chunksWithoutVectors(afterId: number, limit: number): StoredChunk[] {
     if (!this.hasVectorTable()) return [];
     const rows = this.db
-      .prepare(`SELECT c.*, f.path, f.title FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id NOT IN (SELECT rowid FROM chunks_vec) ORDER BY c.id LIMIT ?`)
-      .all(limit) as ChunkRow[];
+      .prepare(
+        `SELECT c.*, f.path, f.title FROM chunks c JOIN files f ON f.id = c.file_id
+         WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM chunks_vec v WHERE v.rowid = c.id) ORDER BY c.id LIMIT ?`,
+      )
+      .all(afterId, limit) as ChunkRow[];
     return rows.map(toStoredChunk);
   }
 
