@@ -1,6 +1,7 @@
 /** qwen-ranker public API. Interfaces (CLI, server, web, kb) use only what this file exports. */
 export { createReranker, type CreateRerankerOptions, type EngineKind } from './create-reranker.js';
 export { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
+export { estimateTextTokens, estimatePromptTokens, TEMPLATE_TOKENS } from './core/token-estimate.js';
 export * from './spec/types.js';
 export * from './spec/errors.js';
 export type { RerankEngine, ScoreGroup, EngineScore, EngineStats, ScoreGroupOptions } from './spec/engine.js';

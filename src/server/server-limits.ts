@@ -1,4 +1,4 @@
-import { DEFAULT_INSTRUCTION, InvalidInputError, LimitExceededError } from '../index.js';
+import { DEFAULT_INSTRUCTION, InvalidInputError, LimitExceededError, TEMPLATE_TOKENS, estimateTextTokens } from '../index.js';
 
 /**
  * Request limits and admission settings of the HTTP server. Every limit has a default a user would expect from a
@@ -10,7 +10,7 @@ export interface ServerLimits {
   /** Documents (or pairs) one request may score; more get 422 (`maxDocumentsPerRequest`). `top_n` above this is a
    * 400. Default: 1000 (Cohere's recommended maximum per request, https://docs.cohere.com/reference/rerank). */
   maxDocumentsPerRequest?: number;
-  /** Estimated prompt tokens one request may score (see `estimateTokens`); more get 422 (`maxTokensPerRequest`).
+  /** Estimated prompt tokens one request may score (see `estimateTextTokens` in src/core/token-estimate.ts); more get 422 (`maxTokensPerRequest`).
    * Default: 1,048,576. */
   maxTokensPerRequest?: number;
   /** Longest query (and instruction) in characters; longer get 422 (`maxQueryCharacters`). Default: 16384. */
@@ -51,27 +51,6 @@ export function resolveServerLimits(limits: ServerLimits = {}): ResolvedServerLi
   return resolved;
 }
 
-/**
- * Estimates the prompt tokens of a text before it is tokenized, to refuse oversized requests without touching the
- * engine. Qwen's byte-level BPE averages about 4 characters per token on English text; outside ASCII a character
- * is often one token or more (CJK, emoji), so each such character counts as one token. The estimate errs high on
- * accented Latin text, which only matters for requests close to `maxTokensPerRequest`.
- */
-export function estimateTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) ascii++;
-    else if (code < 0xdc00 || code > 0xdfff) other++; // a surrogate pair counts once (at its high half)
-  }
-  return Math.ceil(ascii / 4) + other;
-}
-
-/** Tokens of the Qwen3-Reranker chat template around instruction, query and document (system prompt, role
- * markers, the empty think block; https://huggingface.co/Qwen/Qwen3-Reranker-0.6B "Usage"), rounded up. */
-export const PROMPT_TEMPLATE_TOKENS = 100;
-
 /** What one request asks the engine to score, for the limit checks made before any scoring. */
 export interface Workload {
   instruction: string | null | undefined;
@@ -109,13 +88,13 @@ export function checkWorkload(limits: ResolvedServerLimits, workload: Workload):
       );
     }
   }
-  const prefixTokens = PROMPT_TEMPLATE_TOKENS + estimateTokens(workload.instruction ?? DEFAULT_INSTRUCTION);
-  const queryTokens = workload.queries.map(({ text }) => estimateTokens(text));
+  const prefixTokens = TEMPLATE_TOKENS + estimateTextTokens(workload.instruction ?? DEFAULT_INSTRUCTION);
+  const queryTokens = workload.queries.map(({ text }) => estimateTextTokens(text));
   let tokens = 0;
   for (const group of workload.groups) {
     const base = prefixTokens + (queryTokens[group.queryIndex] ?? 0);
     for (const document of group.documents) {
-      const pair = base + estimateTokens(document);
+      const pair = base + estimateTextTokens(document);
       tokens += workload.maxLength === undefined ? pair : Math.min(pair, workload.maxLength);
     }
   }

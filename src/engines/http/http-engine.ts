@@ -9,7 +9,7 @@ import { llamaServerFlavour } from './llama-server/llama-server-flavour.js';
 import { planBatches } from './plan-batches.js';
 import type { RemoteBatch, RemoteEngineKind, RemoteFlavour, RemoteScores } from './remote-flavour.js';
 import { teiFlavour } from './tei/tei-flavour.js';
-import { apportionTokens, estimatePromptTokens } from './token-estimate.js';
+import { apportionTokens, estimatePromptTokens } from '../../core/token-estimate.js';
 import { vllmFlavour } from './vllm/vllm-flavour.js';
 
 const FLAVOURS: Record<RemoteEngineKind, RemoteFlavour> = {
