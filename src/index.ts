@@ -8,3 +8,4 @@ export type { RerankEngine, ScoreGroup, EngineScore, EngineStats, ScoreGroupOpti
 export { DEFAULT_MODEL, KNOWN_MODELS, knownModelUri, type KnownModel, type KnownModelQuantization } from './models/registry.js';
 export { resolveModelPath, findDownloadedModel, defaultModelsDir, type ResolveModelOptions } from './models/resolve-model.js';
 export type { DownloadProgress } from './models/download.js';
+export type { EndpointStatus, HttpEngineOptions, RemoteEngineKind } from './engines/http/index.js';

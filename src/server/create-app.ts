@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { InvalidInputError, RerankerError, type Reranker } from '../index.js';
+import { InvalidInputError, RerankerError, type EndpointStatus, type Reranker } from '../index.js';
 import { createApiKeyCheck } from './api-key-check.js';
 import { toHttpError } from './http-errors.js';
 import { createScoringService } from './scoring-service.js';
@@ -73,6 +73,8 @@ export function createApp(options: CreateAppOptions): RerankerApp {
   const metrics = createServerMetrics({
     rerankerStats: () => (service.state.status === 'ready' ? service.state.reranker.stats() : undefined),
     admission: service.admission,
+    remoteEndpoints: () =>
+      service.state.status === 'ready' ? (service.state.reranker.status().endpoints as readonly EndpointStatus[] | undefined) : undefined,
   });
   const context: RouteContext = { service, limits, metrics };
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RerankerStats, RerankUsage } from '../index.js';
+import type { EndpointStatus, RerankerStats, RerankUsage } from '../index.js';
 
 export interface ServerMetrics {
   /** Own registry per app, so that several apps in one process (tests) do not collide in prom-client's global. */
@@ -13,7 +13,12 @@ export interface ServerMetricsSources {
   rerankerStats: () => RerankerStats | undefined;
   /** Admission control: requests running and waiting. */
   admission: { readonly running: number; readonly queued: number };
+  /** Per-endpoint status of a remote engine's fleet; undefined for the local engine or while loading. */
+  remoteEndpoints: () => readonly EndpointStatus[] | undefined;
 }
+
+/** `qwen_ranker_remote_endpoint_up`: 1 in rotation, 0.5 asked to wait (Retry-After), 0 failing. */
+const ENDPOINT_UP: Record<EndpointStatus['state'], number> = { healthy: 1, cooling: 0.5, unhealthy: 0 };
 
 /** Latency buckets in seconds: a cached hit takes milliseconds, a 1000-document CPU request a minute. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -65,6 +70,13 @@ export function createServerMetrics(sources: ServerMetricsSources): ServerMetric
   mirrorGauge(registry, 'qwen_ranker_engine_active', 'Scoring items being evaluated', () => sources.rerankerStats()?.active);
   mirrorGauge(registry, 'qwen_ranker_requests_running', 'Requests admitted and being scored', () => sources.admission.running);
   mirrorGauge(registry, 'qwen_ranker_requests_queued', 'Requests waiting for admission', () => sources.admission.queued);
+  mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_up', 'Remote endpoint state: 1 healthy, 0.5 cooling (Retry-After), 0 unhealthy', sources, (e) => ENDPOINT_UP[e.state]);
+  mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_active_requests', 'Requests in flight to the remote endpoint', sources, (e) => e.activeRequests);
+  mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_requests_total', 'Requests the remote endpoint answered with scores', sources, (e) => e.requests);
+  mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_failures_total', 'Requests that failed on the remote endpoint', sources, (e) => e.failures);
+  mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_latency_seconds', 'Recent response latency of the remote endpoint', sources, (e) =>
+    e.latencyMs === null ? undefined : e.latencyMs / 1000,
+  );
 
   return {
     registry,
@@ -102,4 +114,38 @@ function mirrorGauge(registry: Registry, name: string, help: string, read: () =>
       this.set(read() ?? 0);
     },
   });
+}
+
+/** A series per remote endpoint (`endpoint` label = its URL), read from the fleet at scrape time: a counter for
+ * `_total` names (the fleet keeps the running totals), a gauge otherwise. */
+function mirrorEndpoints(
+  registry: Registry,
+  name: string,
+  help: string,
+  sources: ServerMetricsSources,
+  read: (endpoint: EndpointStatus) => number | undefined,
+): void {
+  const values = () =>
+    (sources.remoteEndpoints() ?? []).flatMap((endpoint) => {
+      const value = read(endpoint);
+      return value === undefined ? [] : [{ labels: { endpoint: endpoint.url }, value }];
+    });
+  const config = { name, help, labelNames: ['endpoint'] as const, registers: [registry] };
+  if (name.endsWith('_total')) {
+    new Counter({
+      ...config,
+      collect() {
+        this.reset();
+        for (const { labels, value } of values()) this.inc(labels, value);
+      },
+    });
+  } else {
+    new Gauge({
+      ...config,
+      collect() {
+        this.reset();
+        for (const { labels, value } of values()) this.set(labels, value);
+      },
+    });
+  }
 }

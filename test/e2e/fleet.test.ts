@@ -167,4 +167,19 @@ describe('remote engine on a fleet of qwen-ranker servers', () => {
       await app.close();
     }
   });
+
+  it('exports per-endpoint series in /metrics of a server running on the fleet', async () => {
+    const app = createApp({ reranker: remote, webUi: false });
+    try {
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      const series = (name: string, url: string) => Number(new RegExp(`^${name}\\{endpoint="${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      assert.equal(series('qwen_ranker_remote_endpoint_up', doomed.url), 0);
+      assert.equal(series('qwen_ranker_remote_endpoint_up', slow.url), 1);
+      assert.ok(series('qwen_ranker_remote_endpoint_requests_total', slow.url) > 0);
+      assert.ok(series('qwen_ranker_remote_endpoint_failures_total', flaky.url) >= flaky.refused);
+      assert.ok(series('qwen_ranker_remote_endpoint_latency_seconds', slow.url) >= 0.15, 'the slow proxy adds 150 ms');
+    } finally {
+      await app.close();
+    }
+  });
 });
