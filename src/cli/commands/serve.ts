@@ -3,6 +3,7 @@ import { InvalidInputError, type CreateRerankerOptions, type EngineKind } from '
 import { readApiKeysFile, serve, type ServerLimits } from '../../server/index.js';
 import { action, parsePositiveInt } from '../util.js';
 import { addModelOptions, demoWarning, gpuOption, type ModelCliOptions } from '../model-options.js';
+import { readServeConfig } from '../serve-config.js';
 
 interface ServeCliOptions extends ModelCliOptions {
   port: number;
@@ -25,6 +26,7 @@ interface ServeCliOptions extends ModelCliOptions {
   endpoint?: string[];
   engineApiKey?: string;
   kbDir?: string;
+  config?: string;
 }
 
 /** Every engine `createReranker` knows (the compiler checks this stays complete). */
@@ -64,36 +66,43 @@ export function registerServeCommand(program: Command): void {
       .option('--engine <kind>', 'llama-cpp (default) or a remote engine (vllm, llama-server, tei, cohere)')
       .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect)
       .option('--engine-api-key <key>', 'API key sent to the remote engine')
-      .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search'),
+      .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search')
+      .option('--config <file>', 'JSON file with model, engine, endpoints, engineApiKey, remote {…} and limits {…}; flags win (docs/http-api.md)'),
   ).action(action(runServe));
 }
 
 async function runServe(options: ServeCliOptions): Promise<void> {
+  const config = options.config ? await readServeConfig(options.config) : {};
   const fileKeys = options.apiKeysFile ? await readApiKeysFile(options.apiKeysFile) : [];
   if (options.apiKeysFile && fileKeys.length === 0) throw new InvalidInputError('--api-keys-file', `${options.apiKeysFile} contains no keys`);
   const apiKeys = [...(options.apiKey ?? []), ...fileKeys];
-  if (options.engine !== undefined && !Object.hasOwn(ENGINE_KINDS, options.engine)) {
-    throw new InvalidInputError('--engine', `--engine must be one of ${Object.keys(ENGINE_KINDS).join(', ')}, got "${options.engine}"`);
+  const engine = options.engine ?? config.engine;
+  if (engine !== undefined && !Object.hasOwn(ENGINE_KINDS, engine)) {
+    throw new InvalidInputError('--engine', `--engine must be one of ${Object.keys(ENGINE_KINDS).join(', ')}, got "${engine}"`);
   }
+  const fileLimits = config.limits ?? {};
   const limits: ServerLimits = {
-    bodyLimit: options.bodyLimit,
-    maxDocumentsPerRequest: options.maxDocuments,
-    maxTokensPerRequest: options.maxTokens,
-    maxQueryCharacters: options.maxQueryChars,
-    maxConcurrentRequests: options.maxConcurrent,
-    maxQueuedRequests: options.maxQueue,
-    requestTimeoutMs: options.requestTimeout,
+    bodyLimit: options.bodyLimit ?? fileLimits.bodyLimit,
+    maxDocumentsPerRequest: options.maxDocuments ?? fileLimits.maxDocumentsPerRequest,
+    maxTokensPerRequest: options.maxTokens ?? fileLimits.maxTokensPerRequest,
+    maxQueryCharacters: options.maxQueryChars ?? fileLimits.maxQueryCharacters,
+    maxConcurrentRequests: options.maxConcurrent ?? fileLimits.maxConcurrentRequests,
+    maxQueuedRequests: options.maxQueue ?? fileLimits.maxQueuedRequests,
+    requestTimeoutMs: options.requestTimeout ?? fileLimits.requestTimeoutMs,
   };
+  const endpoints = options.endpoint ?? config.endpoints;
+  const engineApiKey = options.engineApiKey ?? config.engineApiKey;
   const rerankerOptions: CreateRerankerOptions = {
-    model: options.model,
+    ...config.remote,
+    model: options.model ?? config.model,
     modelsDir: options.modelsDir,
     gpu: gpuOption(options.gpu),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.sequences === undefined ? {} : { sequences: options.sequences }),
     ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
-    ...(options.engine === undefined ? {} : { engine: options.engine as EngineKind }),
-    ...(options.endpoint ? { endpoints: options.endpoint } : {}),
-    ...(options.engineApiKey === undefined ? {} : { apiKey: options.engineApiKey }),
+    ...(engine === undefined ? {} : { engine: engine as EngineKind }),
+    ...(endpoints ? { endpoints } : {}),
+    ...(engineApiKey === undefined ? {} : { apiKey: engineApiKey }),
   };
   const handle = await serve({
     reranker: rerankerOptions,
