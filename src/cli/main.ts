@@ -7,7 +7,7 @@ import { registerModelsCommand } from './commands/models.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerKbCommand } from './commands/kb.js';
 import { registerEvalCommand } from './commands/eval.js';
-import { formatCliError } from './util.js';
+import { exitCodeFor, formatCliError } from './util.js';
 
 const program = new Command('qwen-ranker')
   .description('Qwen3-Reranker document reranking on llama.cpp: rerank, score, serve, knowledge base, evaluation')
@@ -30,7 +30,8 @@ try {
     // commander already printed its message (usage errors, --help, --version)
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
+    // e.g. an InvalidInputError from an option parser, thrown before the command's action() wrapper runs
     process.stderr.write(`${formatCliError(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = exitCodeFor(error);
   }
 }

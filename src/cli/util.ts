@@ -1,13 +1,18 @@
 import { SingleBar, Presets } from 'cli-progress';
-import { isRerankerError, RerankerError, InvalidInputError, type DownloadProgress } from '../index.js';
+import { isRerankerError, RerankerError, InvalidInputError, NotFoundError, type DownloadProgress } from '../index.js';
 
 /** Exit codes: 1 = runtime failure, 2 = bad input / usage (like commander's own usage errors). */
-const INPUT_CODES = new Set(['invalid_input', 'limit_exceeded', 'context_overflow', 'model_not_found', 'not_a_reranker']);
+const INPUT_CODES = new Set(['invalid_input', 'not_found', 'limit_exceeded', 'context_overflow', 'model_not_found', 'not_a_reranker']);
+
+/** The process exit code for an error: 2 for bad input or usage, 1 for everything else. */
+export function exitCodeFor(error: unknown): number {
+  return isRerankerError(error) && INPUT_CODES.has(error.code) ? 2 : 1;
+}
 
 /** Formats any error as one line for the terminal: `error [code] message (field)`. No stack traces. */
 export function formatCliError(error: unknown): string {
   if (isRerankerError(error)) {
-    const field = error instanceof InvalidInputError ? ` (${error.field})` : '';
+    const field = error instanceof InvalidInputError || error instanceof NotFoundError ? ` (${error.field})` : '';
     return `qwen-ranker: error [${error.code}] ${error.message}${field}`;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -21,7 +26,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       await fn(...args);
     } catch (error) {
       process.stderr.write(`${formatCliError(error)}\n`);
-      process.exitCode = isRerankerError(error) && INPUT_CODES.has(error.code) ? 2 : 1;
+      process.exitCode = exitCodeFor(error);
     }
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InvalidInputError } from '../spec/errors.js';
+import { InvalidInputError, NotFoundError } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
 import { chunkDocumentText } from './chunk/chunk-document-text.js';
 import type { Embedder } from './embed/embedder.js';
@@ -105,7 +105,7 @@ export interface KnowledgeBase extends AsyncDisposable {
  */
 export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): Promise<KnowledgeBase> {
   if (!options.create && !existsSync(options.path)) {
-    throw new InvalidInputError('knowledgeBase', `knowledge base ${options.path} does not exist (ingest files into it first)`);
+    throw new NotFoundError('knowledgeBase', `knowledge base ${options.path} does not exist (ingest files into it first)`);
   }
   if (options.create) mkdirSync(dirname(options.path), { recursive: true });
   const settings: Partial<StoreSettings> = {

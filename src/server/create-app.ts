@@ -122,7 +122,7 @@ export function createApp(options: CreateAppOptions): RerankerApp {
     // Imported only when asked for, so a plain rerank server never loads SQLite and the ingest parsers.
     void app.register(async (scope) => {
       const { kbRoutes } = await import('./routes/kb-routes.js');
-      await scope.register(kbRoutes, { knowledgeBasesDir, reranker: () => service.reranker() });
+      await scope.register(kbRoutes, { knowledgeBasesDir, runScoring: (reply, work) => service.run(reply, work) });
     });
   }
   return app;

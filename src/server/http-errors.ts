@@ -2,6 +2,7 @@ import type { FastifyError } from 'fastify';
 import {
   isRerankerError,
   InvalidInputError,
+  NotFoundError,
   LimitExceededError,
   OverloadedError,
   EngineUnavailableError,
@@ -36,6 +37,7 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 /** Status for each stable error code. 499 is nginx's "client closed request": only ever seen in logs. */
 const STATUS_BY_CODE: Record<RerankerError['code'], number> = {
   invalid_input: 400,
+  not_found: 404,
   limit_exceeded: 422,
   context_overflow: 422,
   unauthorized: 401,
@@ -92,7 +94,7 @@ function fromRerankerError(error: RerankerError): HttpError {
     const limitStatus = error.limit === 'bodyLimit' ? 413 : status;
     return errorOf(limitStatus, error.code, error.message, error.field, { limit: error.limit, max: error.max });
   }
-  const field = error instanceof InvalidInputError ? error.field : error instanceof ContextOverflowError ? 'query' : null;
+  const field = error instanceof InvalidInputError || error instanceof NotFoundError ? error.field : error instanceof ContextOverflowError ? 'query' : null;
   const result = errorOf(status, error.code, error.message, field);
   if (error instanceof OverloadedError) result.retryAfterSeconds = error.retryAfterSeconds;
   else if (error instanceof EngineUnavailableError) result.retryAfterSeconds = error.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS;

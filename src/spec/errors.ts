@@ -4,6 +4,7 @@
  */
 export type RerankerErrorCode =
   | 'invalid_input'
+  | 'not_found'
   | 'limit_exceeded'
   | 'context_overflow'
   | 'model_not_found'
@@ -40,6 +41,15 @@ export class InvalidInputError extends RerankerError {
   readonly field: string;
   constructor(field: string, message: string, options: RerankerErrorOptions = {}) {
     super('invalid_input', message, options);
+    this.field = field;
+  }
+}
+
+/** A named resource (a knowledge base, a file) that does not exist. `field` names the input that named it. */
+export class NotFoundError extends RerankerError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('not_found', message);
     this.field = field;
   }
 }

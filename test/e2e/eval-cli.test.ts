@@ -60,6 +60,26 @@ describe('qwen-ranker eval', () => {
     assert.deepEqual(resumed.metrics, report.metrics);
   });
 
+  it('stops on Ctrl-C (SIGINT) keeping the scores so far, and the same command resumes from them', async () => {
+    const out = join(dir, 'interrupted');
+    const args = ['eval', '--dataset', scifact, '--model', model, '--queries', '20', '--k', '10', '--json', '--no-progress', '--out', out];
+    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const scoredLines = (): number => (existsSync(join(out, 'scores.jsonl')) ? readFileSync(join(out, 'scores.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0);
+    while (scoredLines() < 3 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /interrupted: .*run the same command again to resume/);
+    const scored = scoredLines() - 1;
+    assert.ok(scored >= 2 && scored < 20, `${scored} queries scored before the interrupt`);
+
+    const resumed = await run(args);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((JSON.parse(resumed.stdout) as EvaluationReportJson).cached_queries, scored);
+  });
+
   it('reranks a given TREC run file', async () => {
     const out = join(dir, 'from-run');
     const result = await run(['eval', '--dataset', scifact, '--model', model, '--queries', '3', '--k', '4', '--run', join(dir, 'slice', 'first_stage.run'), '--json', '--out', out]);

@@ -13,7 +13,6 @@ import { writeKbFixtureFolder } from '../helpers/kb-fixtures.js';
 import { startFakeChatServer, type FakeChatServer } from '../helpers/fake-chat-server.js';
 import { createReranker, type Reranker } from '../../src/index.js';
 import { createApp } from '../../src/server/index.js';
-import { kbRoutes } from '../../src/server/routes/kb-routes.js';
 
 const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -86,7 +85,7 @@ describe('qwen-ranker kb', () => {
     assert.deepEqual(entries.map((e) => [e.name, e.files]), [['demo', 8]]);
     const missing = await run(['kb', 'search', 'x', '--kb', 'nope', '--kb-dir', kbDir, '--no-rerank']);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /\[invalid_input\].*does not exist/);
+    assert.match(missing.stderr, /\[not_found\].*does not exist/);
   });
 
   describe('POST /api/kb/:name/search', () => {
@@ -96,9 +95,8 @@ describe('qwen-ranker kb', () => {
     });
     after(async () => reranker.close());
 
-    it('answers first-stage and reranked ranks; an unknown knowledge base or a bad body is a 400', async () => {
-      const app = createApp({ reranker, webUi: false });
-      await app.register(kbRoutes, { knowledgeBasesDir: kbDir, reranker });
+    it('answers first-stage and reranked ranks; an unknown knowledge base is a 404, a bad body a 400', async () => {
+      const app = createApp({ reranker, webUi: false, knowledgeBasesDir: kbDir });
       try {
         const ok = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'glaciers carve fjords', k: 4, top_n: 2 } });
         assert.equal(ok.statusCode, 200, ok.body);
@@ -110,7 +108,7 @@ describe('qwen-ranker kb', () => {
         const firstStageOnly = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'glaciers', rerank: false } });
         assert.equal((firstStageOnly.json() as { results: Array<{ score: null }> }).results[0]!.score, null);
         const missing = await app.inject({ method: 'POST', url: '/api/kb/nope/search', payload: { query: 'x' } });
-        assert.equal(missing.statusCode, 400);
+        assert.equal(missing.statusCode, 404);
         assert.equal((missing.json() as { error: { code: string; field: string } }).error.field, 'name');
         const bad = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'x', topN: 3 } });
         assert.equal(bad.statusCode, 400);

@@ -90,7 +90,7 @@ describe('bad input and limits', () => {
     { name: 'too many pairs over all queries of a batch', body: { queries: ['q1', 'q2'], documents: ['a', 'b', 'c'] }, limit: 'maxDocumentsPerRequest', field: 'documents', url: '/api/rerank' },
     { name: 'a query that is too long', body: { query: 'q'.repeat(65), documents: ['a'] }, limit: 'maxQueryCharacters', field: 'query' },
     { name: 'an instruction that is too long', body: { query: 'q', documents: ['a'], instruction: 'i'.repeat(65) }, limit: 'maxQueryCharacters', field: 'instruction' },
-    { name: 'too many estimated tokens', body: { query: 'q', documents: Array(4).fill('w '.repeat(100)) }, limit: 'maxTokensPerRequest', field: 'documents' },
+    { name: 'too many estimated tokens', body: { query: 'q', documents: Array(4).fill('w '.repeat(200)) }, limit: 'maxTokensPerRequest', field: 'documents' },
   ];
   for (const { name, body, limit, field, url = '/v2/rerank' } of limitCases) {
     it(`answers 422 limit_exceeded naming ${limit} for ${name}`, async () => {
@@ -226,7 +226,8 @@ describe('optional routes', () => {
       const page = await fetch(`${server.url}/`);
       assert.notEqual(page.status, 404, 'the workbench route exists (200 when built, 503 with build instructions otherwise)');
       const missing = await post(`${server.url}/api/kb/nothing-here/search`, { query: 'q' });
-      assert.equal(missing.status, 400);
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.error.code, 'not_found');
       assert.equal(missing.body.error.field, 'name');
       assert.ok((await get(`${server.url}/openapi.json`)).body.paths['/api/kb/{name}/search']);
       const without = await startTestServer({ reranker });

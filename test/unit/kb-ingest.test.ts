@@ -76,7 +76,7 @@ describe('knowledge base ingest and search (BM25, no model)', () => {
   it('removes files and refuses to open a missing knowledge base', async () => {
     assert.equal(kb.remove([join(docs, 'long.txt'), join(docs, 'never-there.txt')]), 1);
     assert.equal((await kb.search('lorem5')).results.length, 0);
-    await assert.rejects(createKnowledgeBase({ path: join(dir, 'nope.sqlite') }), { code: 'invalid_input' });
+    await assert.rejects(createKnowledgeBase({ path: join(dir, 'nope.sqlite') }), { code: 'not_found' });
   });
 
   it('a second, read-only handle sees what the writer ingested', async () => {

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createReranker, DEFAULT_MODEL, AbortedError, type Reranker } from '../../index.js';
+import { AbortedError, DEFAULT_MODEL, type Reranker } from '../../index.js';
+import { addModelOptions, loadRerankerFromCli, type ModelCliOptions } from '../model-options.js';
 import { DEFAULT_SPLIT, loadBeirDataset, readTrecRun, runEvaluation, writeEvaluationReport, renderMarkdownReport, type EvaluationProgress } from '../../eval/index.js';
 import { action, createProgressBar, parsePositiveInt } from '../util.js';
 
-interface EvalCommandOptions {
+interface EvalCommandOptions extends ModelCliOptions {
   dataset: string;
   split: string;
-  model?: string;
   k: number;
   queries?: number;
   seed: number;
@@ -21,12 +21,10 @@ interface EvalCommandOptions {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
-    .command('eval')
+  addModelOptions(program.command('eval'))
     .description('Evaluate first-stage retrieval and reranking on a BEIR-layout dataset (trec_eval metrics, Markdown/JSON/SVG report)')
     .requiredOption('--dataset <dir>', 'dataset directory with corpus.jsonl, queries.jsonl and qrels.tsv')
     .option('--split <name>', 'split: uses queries_<name>.jsonl / qrels_<name>.tsv / corpus_<name>.jsonl when present', DEFAULT_SPLIT)
-    .option('--model <model>', `reranker GGUF path or hf: URI (default: ${DEFAULT_MODEL})`)
     .option('--k <n>', 'first-stage candidates reranked per query', parsePositiveInt('--k'), 100)
     .option('--queries <n>', 'evaluate a deterministic sample of N queries', parsePositiveInt('--queries'))
     .option('--seed <n>', 'seed of the --queries sample', parsePositiveInt('--seed'), 1)
@@ -45,12 +43,17 @@ async function runEvalCommand(options: EvalCommandOptions): Promise<void> {
   const run = options.run ? { source: options.run, documents: await readTrecRun(options.run) } : undefined;
   const outDir = resolve(options.out ?? defaultOutDir(dataset.name, options));
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new AbortedError('interrupted: run the same command again to resume from the score cache'));
-  process.once('SIGINT', onSignal);
+  const onSignal = (): void => {
+    process.stderr.write(`\ninterrupted: scores so far are in ${resolve(outDir, 'scores.jsonl')}; run the same command again to resume\n`);
+    controller.abort(new AbortedError('interrupted'));
+  };
   let reranker: Reranker | undefined;
   const bar = createStageBars(options.progress);
   try {
-    reranker = options.rerank ? await createReranker({ model: options.model ?? DEFAULT_MODEL }) : undefined;
+    reranker = options.rerank ? await loadRerankerFromCli(options) : undefined;
+    // Installed after the model is loaded: loading llama.cpp's native library resets the process' SIGINT
+    // disposition, which silently dropped a handler installed before (measured: the process died by the signal).
+    process.once('SIGINT', onSignal);
     const result = await runEvaluation(dataset, {
       k: options.k,
       seed: options.seed,

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createReranker, DEFAULT_MODEL, InvalidInputError, type Reranker } from '../../index.js';
+import { InvalidInputError, resolveModelPath, type Reranker } from '../../index.js';
+import { addModelOptions, loadRerankerFromCli, type ModelCliOptions } from '../model-options.js';
 import {
   createKnowledgeBase,
   createLlamaCppEmbedder,
@@ -16,7 +16,7 @@ import {
   type SearchHit,
   type SearchResult,
 } from '../../kb/index.js';
-import { action, createProgressBar, parsePositiveInt, parseProbability } from '../util.js';
+import { action, createDownloadBar, createProgressBar, parsePositiveInt, parseProbability } from '../util.js';
 
 interface KbLocationOptions {
   kb: string;
@@ -34,7 +34,7 @@ interface IngestCommandOptions extends KbLocationOptions {
   progress: boolean;
 }
 
-interface SearchCommandOptions extends KbLocationOptions {
+interface SearchCommandOptions extends KbLocationOptions, ModelCliOptions {
   k: number;
   topN: number;
   minScore?: number;
@@ -100,10 +100,9 @@ function withLocation(command: Command): Command {
 }
 
 function withSearchOptions(command: Command): Command {
-  return command
+  return addModelOptions(command)
     .option('--k <n>', 'first-stage candidates', parsePositiveInt('--k'), 50)
     .option('--top-n <n>', 'results kept after reranking', parsePositiveInt('--top-n'), 5)
-    .option('--model <model>', `reranker GGUF path or hf: URI (default: ${DEFAULT_MODEL})`)
     .option('--no-rerank', 'first stage only (no model)')
     .addOption(new Option('--retrieval <mode>', 'first stage (default: hybrid when the knowledge base has vectors and --embedding-model is given, else bm25)').choices(['bm25', 'vector', 'hybrid']))
     .option('--embedding-model <gguf>', 'Qwen3-Embedding GGUF the knowledge base was embedded with')
@@ -129,9 +128,11 @@ function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
-async function openEmbedder(modelPath: string | undefined): Promise<Embedder | undefined> {
-  if (modelPath === undefined) return undefined;
-  if (!existsSync(modelPath)) throw new InvalidInputError('--embedding-model', `embedding model ${modelPath} does not exist (give a local GGUF path)`);
+/** A local GGUF path or an hf: URI (downloaded on first use, like the reranker). */
+async function openEmbedder(model: string | undefined): Promise<Embedder | undefined> {
+  if (model === undefined) return undefined;
+  const download = createDownloadBar();
+  const modelPath = await resolveModelPath(model, { onProgress: download.update }).finally(download.stop);
   return createLlamaCppEmbedder({ modelPath: resolve(modelPath) });
 }
 
@@ -195,7 +196,7 @@ async function withQueryResources<T>(options: SearchCommandOptions, use: (kb: Kn
     kb = await createKnowledgeBase({ path }); // fails fast on a missing knowledge base, before loading models
     await kb.close();
     embedder = await openEmbedder(options.embeddingModel);
-    reranker = options.rerank ? await createReranker({ model: options.model ?? DEFAULT_MODEL }) : undefined;
+    reranker = options.rerank ? await loadRerankerFromCli(options) : undefined;
     kb = await createKnowledgeBase({ path, ...(reranker ? { reranker } : {}), ...(embedder ? { embedder } : {}) });
     return await use(kb);
   } finally {

@@ -1,16 +1,18 @@
 import { existsSync } from 'node:fs';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { InvalidInputError, type Reranker } from '../../index.js';
+import { InvalidInputError, NotFoundError, type Reranker } from '../../index.js';
 import { createKnowledgeBase, knowledgeBasePath, type SearchHit } from '../../kb/index.js';
 import { errorResponses, strict } from '../schemas/common-schemas.js';
 
 export interface KbRoutesOptions {
   /** Directory holding `<name>.sqlite` knowledge bases (as `qwen-ranker kb ingest --kb-dir` writes them). */
   knowledgeBasesDir: string;
-  /** Reranks the first-stage candidates: the server's reranker, or a getter for it (it may be swapped or still
-   * loading; the getter throws the server's typed error then). Default: none (first stage only). */
-  reranker?: Reranker | (() => Reranker);
+  /** Runs reranking under the server's admission control (concurrency, queue, timeout, cancel on disconnect),
+   * like every other scoring route; it throws the server's typed error while the model loads. Default: none
+   * (first stage only). */
+  runScoring?: <T>(reply: FastifyReply, work: (reranker: Reranker, signal: AbortSignal) => Promise<T>) => Promise<T>;
 }
 
 const KbSearchParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$', description: 'Knowledge base name' }) });
@@ -69,40 +71,40 @@ export const kbRoutes: FastifyPluginAsyncTypebox<KbRoutesOptions> = async (app, 
       const { name } = request.params;
       const body = request.body;
       const path = knowledgeBasePath(options.knowledgeBasesDir, name);
-      if (!existsSync(path)) throw new InvalidInputError('name', `knowledge base "${name}" does not exist`);
-      const wantsRerank = body.rerank ?? options.reranker !== undefined;
-      if (wantsRerank && options.reranker === undefined) throw new InvalidInputError('rerank', 'this server has no reranker');
-      const reranker = wantsRerank ? (typeof options.reranker === 'function' ? options.reranker() : options.reranker) : undefined;
-      const abort = new AbortController();
-      // Stop scoring when the client goes away: the response closes before it was fully written.
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      });
-      const kb = await createKnowledgeBase({ path, readonly: true, ...(reranker ? { reranker } : {}) });
-      try {
-        const result = await kb.search(body.query, {
-          signal: abort.signal,
-          rerank: reranker !== undefined,
-          ...(body.k === undefined ? {} : { k: body.k }),
-          ...(body.top_n === undefined ? {} : { topN: body.top_n }),
-          ...(body.min_score === undefined ? {} : { minScore: body.min_score }),
-          ...(body.retrieval === undefined ? {} : { retrieval: body.retrieval }),
-          ...(body.instruction === undefined || body.instruction === null ? {} : { instruction: body.instruction }),
-        });
-        return {
-          query: result.query,
-          knowledge_base: name,
-          retrieval: result.retrieval,
-          reranked: result.reranked,
-          model: reranker?.info.model ?? null,
-          candidates: result.candidates.length,
-          results: result.results.map(toWireHit),
-          usage: { input_tokens: result.rerankTokens },
-          timings_ms: { first_stage: round(result.timings.firstStageMs), rerank: round(result.timings.rerankMs) },
-        };
-      } finally {
-        await kb.close();
-      }
+      if (!existsSync(path)) throw new NotFoundError('name', `knowledge base "${name}" does not exist`);
+      const { runScoring } = options;
+      const wantsRerank = body.rerank ?? runScoring !== undefined;
+      if (wantsRerank && runScoring === undefined) throw new InvalidInputError('rerank', 'this server has no reranker');
+      const search = async (reranker: Reranker | undefined, signal: AbortSignal) => {
+        const kb = await createKnowledgeBase({ path, readonly: true, ...(reranker ? { reranker } : {}) });
+        try {
+          const result = await kb.search(body.query, {
+            signal,
+            rerank: reranker !== undefined,
+            ...(body.k === undefined ? {} : { k: body.k }),
+            ...(body.top_n === undefined ? {} : { topN: body.top_n }),
+            ...(body.min_score === undefined ? {} : { minScore: body.min_score }),
+            ...(body.retrieval === undefined ? {} : { retrieval: body.retrieval }),
+            ...(body.instruction === undefined || body.instruction === null ? {} : { instruction: body.instruction }),
+          });
+          return {
+            query: result.query,
+            knowledge_base: name,
+            retrieval: result.retrieval,
+            reranked: result.reranked,
+            model: reranker?.info.model ?? null,
+            candidates: result.candidates.length,
+            results: result.results.map(toWireHit),
+            usage: { input_tokens: result.rerankTokens },
+            timings_ms: { first_stage: round(result.timings.firstStageMs), rerank: round(result.timings.rerankMs) },
+          };
+        } finally {
+          await kb.close();
+        }
+      };
+      // First stage only needs no model and no admission slot; it is one SQLite query.
+      if (!wantsRerank || runScoring === undefined) return search(undefined, new AbortController().signal);
+      return runScoring(reply, search);
     },
   );
 };

@@ -1,8 +1,6 @@
-import { logitFromProbability } from '../../../core/scoring.js';
-import { InvalidInputError } from '../../../spec/errors.js';
-import { DEFAULT_INSTRUCTION } from '../../../spec/types.js';
 import type { RemoteFlavour } from '../remote-flavour.js';
-import { readResponse, valuesByIndex } from '../read-response.js';
+import { readResponse } from '../read-response.js';
+import { logitsFromRelevanceScores, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
 import { CohereRerankResponse, type CohereRerankRequest } from './cohere-api.js';
 
 /**
@@ -15,30 +13,13 @@ export const cohereFlavour: RemoteFlavour = {
   scorePath: '/v2/rerank',
   // Not part of Cohere's API; qwen-ranker, vLLM and TEI serve it. A 404 here counts as "no health route".
   healthPath: '/health',
-  checkInstruction(instruction) {
-    if (instruction !== DEFAULT_INSTRUCTION) {
-      throw new InvalidInputError(
-        'instruction',
-        'the Cohere rerank API has no instruction field; only the default instruction can be used with --engine cohere',
-      );
-    }
-  },
-  buildRequest(batch, model): CohereRerankRequest {
-    return {
-      ...(model === undefined ? {} : { model }),
-      query: batch.query,
-      documents: [...batch.documents],
-      top_n: batch.documents.length,
-    };
-  },
+  checkInstruction: onlyDefaultInstruction(
+    'the Cohere rerank API has no instruction field; only the default instruction can be used with --engine cohere',
+  ),
+  buildRequest: (batch, model): CohereRerankRequest => queryDocumentsRequest(batch, model),
   parseResponse(body, _headers, documentCount) {
     const response = readResponse(CohereRerankResponse, body, 'Cohere /v2/rerank');
-    const probabilities = valuesByIndex(
-      response.results.map((r) => ({ index: r.index, value: r.relevance_score })),
-      documentCount,
-      'Cohere /v2/rerank',
-    );
     const tokens = response.meta?.tokens?.input_tokens ?? response.meta?.billed_units?.input_tokens;
-    return { logits: probabilities.map(logitFromProbability), promptTokens: tokens };
+    return { logits: logitsFromRelevanceScores(response.results, documentCount, 'Cohere /v2/rerank'), promptTokens: tokens };
   },
 };

@@ -1,8 +1,6 @@
-import { logitFromProbability } from '../../../core/scoring.js';
-import { InvalidInputError } from '../../../spec/errors.js';
-import { DEFAULT_INSTRUCTION } from '../../../spec/types.js';
 import type { RemoteFlavour } from '../remote-flavour.js';
-import { readResponse, valuesByIndex } from '../read-response.js';
+import { readResponse } from '../read-response.js';
+import { logitsFromRelevanceScores, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
 import { LlamaServerRerankResponse, type LlamaServerRerankRequest } from './llama-server-api.js';
 
 /**
@@ -17,32 +15,15 @@ export const llamaServerFlavour: RemoteFlavour = {
   scorePath: '/v1/rerank',
   // tools/server/README.md "GET /health": 503 while the model loads, 200 when ready.
   healthPath: '/health',
-  checkInstruction(instruction) {
-    if (instruction !== DEFAULT_INSTRUCTION) {
-      throw new InvalidInputError(
-        'instruction',
-        'llama-server applies the instruction baked into the GGUF rerank template; only the default instruction can be used with --engine llama-server',
-      );
-    }
-  },
+  checkInstruction: onlyDefaultInstruction(
+    'llama-server applies the instruction baked into the GGUF rerank template; only the default instruction can be used with --engine llama-server',
+  ),
   // A prompt longer than the physical batch is answered 500 "input (N tokens) is too large to process. increase the
   // physical batch size" (tools/server/server-context.cpp); every endpoint would answer the same.
   isRequestFault: (error) => error.status === 500 && /too large to process|exceeds the available context size/i.test(error.message),
-  buildRequest(batch, model): LlamaServerRerankRequest {
-    return {
-      ...(model === undefined ? {} : { model }),
-      query: batch.query,
-      documents: [...batch.documents],
-      top_n: batch.documents.length,
-    };
-  },
+  buildRequest: (batch, model): LlamaServerRerankRequest => queryDocumentsRequest(batch, model),
   parseResponse(body, _headers, documentCount) {
     const response = readResponse(LlamaServerRerankResponse, body, 'llama-server /v1/rerank');
-    const probabilities = valuesByIndex(
-      response.results.map((r) => ({ index: r.index, value: r.relevance_score })),
-      documentCount,
-      'llama-server /v1/rerank',
-    );
-    return { logits: probabilities.map(logitFromProbability), promptTokens: response.usage?.prompt_tokens };
+    return { logits: logitsFromRelevanceScores(response.results, documentCount, 'llama-server /v1/rerank'), promptTokens: response.usage?.prompt_tokens };
   },
 };
