@@ -8,9 +8,10 @@ import { createApp } from '../src/server/index.js';
 export interface ServerBenchOptions {
   /** Concurrent client counts. Default: [1, 4, 16]. */
   clients?: number[];
-  /** Requests each client sends one after the other. Default: 4. */
-  requestsPerClient?: number;
-  /** Documents per request. Default: 8. */
+  /** Requests per setting, shared by its clients (each sends its share one after the other), so every setting
+   * does the same work. Default: 16. */
+  requestsPerSetting?: number;
+  /** Documents per request. Default: 4. */
   documentsPerRequest?: number;
   /** Characters per document (SciFact abstracts cut to length; about 4 characters per token). Default: 400. */
   documentCharacters?: number;
@@ -33,8 +34,8 @@ const dataDir = new URL('../../shared/data/scifact/', import.meta.url);
 
 /** Runs the server benchmark on `modelPath` (score cache off, a distinct real query per request). */
 export async function runServerBench(modelPath: string, options: ServerBenchOptions = {}): Promise<{ rows: ServerBenchRow[]; markdown: string }> {
-  const { clients = [1, 4, 16], requestsPerClient = 4, documentsPerRequest = 8, documentCharacters = 400 } = options;
-  const { queries, documents } = loadScifact(Math.max(...clients) * requestsPerClient + 1, documentsPerRequest, documentCharacters);
+  const { clients = [1, 4, 16], requestsPerSetting = 16, documentsPerRequest = 4, documentCharacters = 400 } = options;
+  const { queries, documents } = loadScifact(requestsPerSetting + 1, documentsPerRequest, documentCharacters);
   // No cache: every request is computed, so batched and one-at-a-time do the same work.
   const reranker = await createReranker({ model: modelPath, cacheSize: 0 });
   const rows: ServerBenchRow[] = [];
@@ -51,7 +52,7 @@ export async function runServerBench(modelPath: string, options: ServerBenchOpti
           const started = performance.now();
           await Promise.all(
             Array.from({ length: clientCount }, async () => {
-              for (let i = 0; i < requestsPerClient; i++) {
+              for (let i = 0; i < Math.ceil(requestsPerSetting / clientCount); i++) {
                 const query = queries[queryCursor++ % (queries.length - 1)]!;
                 const t = performance.now();
                 await rerankOver(url, query, documents);
@@ -81,7 +82,7 @@ export async function runServerBench(modelPath: string, options: ServerBenchOpti
   } finally {
     await reranker.close();
   }
-  return { rows, markdown: formatRows(rows, reranker, { requestsPerClient, documentsPerRequest, documentCharacters }) };
+  return { rows, markdown: formatRows(rows, reranker, { requestsPerSetting, documentsPerRequest, documentCharacters }) };
 }
 
 async function rerankOver(url: string, query: string, documents: string[]): Promise<void> {
@@ -115,10 +116,10 @@ function loadScifact(queryCount: number, documentCount: number, characters: numb
 function formatRows(
   rows: ServerBenchRow[],
   reranker: Reranker,
-  workload: { requestsPerClient: number; documentsPerRequest: number; documentCharacters: number },
+  workload: { requestsPerSetting: number; documentsPerRequest: number; documentCharacters: number },
 ): string {
   const lines = [
-    `Real HTTP on loopback (\`POST /v1/rerank\`), ${workload.documentsPerRequest} SciFact abstracts of ${workload.documentCharacters} characters per request, a different SciFact query per request, score cache off; each client sends ${workload.requestsPerClient} requests one after the other. Engine: ${reranker.info.engine} on ${reranker.info.device}, ${String(reranker.status().sequences ?? '?')} sequences. **Batched**: up to 16 requests admitted at once, their documents interleaved on the engine's sequences; **one at a time**: \`--max-concurrent 1\` (each request still batches its own documents).`,
+    `Real HTTP on loopback (\`POST /v1/rerank\`), ${workload.documentsPerRequest} SciFact abstracts of ${workload.documentCharacters} characters per request, a different SciFact query per request, score cache off; ${workload.requestsPerSetting} requests per row, split over its clients (each sends its share one after the other). Engine: ${reranker.info.engine} on ${reranker.info.device}, ${String(reranker.status().sequences ?? '?')} sequences. **Batched**: up to 16 requests admitted at once, their documents interleaved on the engine's sequences; **one at a time**: \`--max-concurrent 1\` (each request still batches its own documents).`,
     '',
     '| scheduling | clients | requests | requests/s | documents/s | p50 ms | p95 ms | p99 ms |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
