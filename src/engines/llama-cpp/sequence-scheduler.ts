@@ -32,8 +32,6 @@ export class SequenceScheduler {
   private readonly queue: ScoreJob[] = [];
   private readonly idle: Worker[] = [];
   private readonly workers: Worker[] = [];
-  /** Workers busy per group, so that concurrent requests share the sequences fairly. */
-  private readonly activePerGroup = new Map<number, number>();
   /** Shared prefixes being evaluated right now, keyed by their tokens: other workers wait and copy. */
   private readonly prefixBuilds = new Map<string, Promise<void>>();
   private closed = false;
@@ -103,29 +101,32 @@ export class SequenceScheduler {
   }
 
   /**
-   * Chooses the next (worker, job): the group with the fewest busy workers goes first (fair share between
-   * concurrent requests, oldest first on ties); within it, an idle worker that already holds the group's prefix
-   * is preferred, so switching prefixes happens only when sharing requires it.
+   * Chooses the next (worker, job): the group with the fewest queued jobs goes first, the oldest on ties
+   * (shortest remaining work first: a 3-document request is not stuck behind a 1,000-document one, and requests
+   * of equal size finish one after another instead of all together at the end, which keeps median latency low).
+   * A group with fewer queued jobs than idle workers leaves the rest to the next group, so a new request starts
+   * as soon as the engine has room. Within the group, an idle worker that already holds its prefix is preferred.
    */
   private pick(): { worker: Worker; job: ScoreJob } | undefined {
-    let best: { worker: Worker; job: ScoreJob; load: number } | undefined;
-    const seen = new Set<number>();
+    const groups = new Map<number, { first: ScoreJob; queued: number }>();
     for (const job of this.queue) {
-      if (seen.has(job.groupId)) continue;
-      seen.add(job.groupId);
-      const load = this.activePerGroup.get(job.groupId) ?? 0;
-      if (best && load >= best.load) continue;
+      const group = groups.get(job.groupId);
+      if (group) group.queued++;
+      else groups.set(job.groupId, { first: job, queued: 1 });
+    }
+    let best: { worker: Worker; job: ScoreJob; queued: number } | undefined;
+    for (const { first: job, queued } of groups.values()) {
+      if (best && queued >= best.queued) continue;
       const fitting = this.idle.filter((w) => w.capacity >= job.tokens.length);
       if (fitting.length === 0) continue;
       const worker = fitting.find((w) => w.groupId === job.groupId) ?? fitting.reduce((a, b) => (a.capacity <= b.capacity ? a : b));
-      best = { worker, job, load };
+      best = { worker, job, queued };
     }
     return best;
   }
 
   private async run(worker: Worker, job: ScoreJob): Promise<void> {
     this.active++;
-    this.activePerGroup.set(job.groupId, (this.activePerGroup.get(job.groupId) ?? 0) + 1);
     try {
       job.resolve(await this.evaluate(worker, job));
     } catch (error) {
@@ -133,9 +134,6 @@ export class SequenceScheduler {
       job.reject(error);
     } finally {
       this.active--;
-      const left = (this.activePerGroup.get(job.groupId) ?? 1) - 1;
-      if (left > 0) this.activePerGroup.set(job.groupId, left);
-      else this.activePerGroup.delete(job.groupId);
       this.idle.push(worker);
       this.dispatch();
     }
