@@ -11,13 +11,15 @@ export interface ServerBenchOptions {
   /** Requests per setting, shared by its clients (each sends its share one after the other), so every setting
    * does the same work. Default: 16. */
   requestsPerSetting?: number;
-  /** Documents per request. Default: 4. */
-  documentsPerRequest?: number;
+  /** Documents per request, one table block each: 4 fill the engine's sequences on their own; 1 cannot, which is
+   * where scoring several requests together matters. Default: [4, 1]. */
+  documentsPerRequest?: number[];
   /** Characters per document (SciFact abstracts cut to length; about 4 characters per token). Default: 400. */
   documentCharacters?: number;
 }
 
 export interface ServerBenchRow {
+  documentsPerRequest: number;
   scheduling: 'batched' | 'one at a time';
   clients: number;
   requests: number;
@@ -34,20 +36,23 @@ const dataDir = new URL('../../shared/data/scifact/', import.meta.url);
 
 /** Runs the server benchmark on `modelPath` (score cache off, a distinct real query per request). */
 export async function runServerBench(modelPath: string, options: ServerBenchOptions = {}): Promise<{ rows: ServerBenchRow[]; markdown: string }> {
-  const { clients = [1, 4, 16], requestsPerSetting = 16, documentsPerRequest = 4, documentCharacters = 400 } = options;
-  const { queries, documents } = loadScifact(requestsPerSetting + 1, documentsPerRequest, documentCharacters);
+  const { clients = [1, 4, 16], requestsPerSetting = 16, documentsPerRequest = [4, 1], documentCharacters = 400 } = options;
+  const { queries, documents: allDocuments } = loadScifact(requestsPerSetting + 1, Math.max(...documentsPerRequest), documentCharacters);
   // No cache: every request is computed, so batched and one-at-a-time do the same work.
   const reranker = await createReranker({ model: modelPath, cacheSize: 0 });
   const rows: ServerBenchRow[] = [];
   let queryCursor = 0;
   try {
-    for (const [scheduling, maxConcurrentRequests] of [['batched', 16], ['one at a time', 1]] as const) {
+    const modes = [['batched', 16], ['one at a time', 1]] as const;
+    const settings = documentsPerRequest.flatMap((documentCount) => modes.map(([scheduling, maxConcurrentRequests]) => ({ documentCount, scheduling, maxConcurrentRequests })));
+    for (const { documentCount, scheduling, maxConcurrentRequests } of settings) {
+      const documents = allDocuments.slice(0, documentCount);
       const app = createApp({ reranker, webUi: false, limits: { maxConcurrentRequests, maxQueuedRequests: 1024, requestTimeoutMs: 0 } });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       try {
         await rerankOver(url, queries[queries.length - 1]!, documents); // warm-up: compute buffers, HTTP connections
         for (const clientCount of clients) {
-          log(`bench: server, ${scheduling}, ${clientCount} client(s)…`);
+          log(`bench: server, ${documentCount} document(s) per request, ${scheduling}, ${clientCount} client(s)…`);
           const latencies: number[] = [];
           const started = performance.now();
           await Promise.all(
@@ -63,6 +68,7 @@ export async function runServerBench(modelPath: string, options: ServerBenchOpti
           const seconds = (performance.now() - started) / 1000;
           const requests = latencies.length;
           rows.push({
+            documentsPerRequest: documentCount,
             scheduling,
             clients: clientCount,
             requests,
@@ -116,25 +122,27 @@ function loadScifact(queryCount: number, documentCount: number, characters: numb
 function formatRows(
   rows: ServerBenchRow[],
   reranker: Reranker,
-  workload: { requestsPerSetting: number; documentsPerRequest: number; documentCharacters: number },
+  workload: { requestsPerSetting: number; documentsPerRequest: number[]; documentCharacters: number },
 ): string {
   const lines = [
-    `Real HTTP on loopback (\`POST /v1/rerank\`), ${workload.documentsPerRequest} SciFact abstracts of ${workload.documentCharacters} characters per request, a different SciFact query per request, score cache off; ${workload.requestsPerSetting} requests per row, split over its clients (each sends its share one after the other). Engine: ${reranker.info.engine} on ${reranker.info.device}, ${String(reranker.status().sequences ?? '?')} sequences. **Batched**: up to 16 requests admitted at once, their documents interleaved on the engine's sequences; **one at a time**: \`--max-concurrent 1\` (each request still batches its own documents).`,
+    `Real HTTP on loopback (\`POST /v1/rerank\`), ${workload.documentsPerRequest.join(' or ')} SciFact abstracts of ${workload.documentCharacters} characters per request, a different SciFact query per request, score cache off; ${workload.requestsPerSetting} requests per row, split over its clients (each sends its share one after the other). Engine: ${reranker.info.engine} on ${reranker.info.device}, ${String(reranker.status().sequences ?? '?')} sequences. **Batched**: up to 16 requests admitted at once, their documents interleaved on the engine's sequences; **one at a time**: \`--max-concurrent 1\` (each request still batches its own documents).`,
     '',
-    '| scheduling | clients | requests | requests/s | documents/s | p50 ms | p95 ms | p99 ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| documents/request | scheduling | clients | requests | requests/s | documents/s | p50 ms | p95 ms | p99 ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.scheduling} | ${r.clients} | ${r.requests} | ${r.requestsPerSecond.toFixed(2)} | ${r.documentsPerSecond.toFixed(1)} | ${r.p50Ms.toFixed(0)} | ${r.p95Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} |`,
+        `| ${r.documentsPerRequest} | ${r.scheduling} | ${r.clients} | ${r.requests} | ${r.requestsPerSecond.toFixed(2)} | ${r.documentsPerSecond.toFixed(1)} | ${r.p50Ms.toFixed(0)} | ${r.p95Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} |`,
     ),
   ];
   const most = Math.max(...rows.map((r) => r.clients));
-  const batched = rows.find((r) => r.scheduling === 'batched' && r.clients === most);
-  const serial = rows.find((r) => r.scheduling === 'one at a time' && r.clients === most);
-  if (batched && serial) {
+  for (const documentCount of workload.documentsPerRequest) {
+    const at = (scheduling: ServerBenchRow['scheduling']) => rows.find((r) => r.scheduling === scheduling && r.clients === most && r.documentsPerRequest === documentCount);
+    const batched = at('batched');
+    const serial = at('one at a time');
+    if (!batched || !serial) continue;
     lines.push(
       '',
-      `At ${most} clients, batched scheduling serves ${(batched.requestsPerSecond / serial.requestsPerSecond).toFixed(2)}× the requests per second of one-at-a-time, with p95 latency ${batched.p95Ms.toFixed(0)} ms vs ${serial.p95Ms.toFixed(0)} ms.`,
+      `${documentCount} document(s) per request, ${most} clients: batched scheduling serves ${(batched.requestsPerSecond / serial.requestsPerSecond).toFixed(2)}× the requests per second of one-at-a-time; p50 ${batched.p50Ms.toFixed(0)} ms vs ${serial.p50Ms.toFixed(0)} ms, p95 ${batched.p95Ms.toFixed(0)} ms vs ${serial.p95Ms.toFixed(0)} ms.`,
     );
   }
   return lines.join('\n');

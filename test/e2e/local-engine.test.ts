@@ -92,6 +92,17 @@ describe('local engine on the tiny model', () => {
     assert.ok(evaluated < response.usage.inputTokens * 0.5, `evaluated ${evaluated} of ${response.usage.inputTokens} prompt tokens`);
   });
 
+  it('lets a small request overtake a large one that is already running (shortest remaining work first)', async () => {
+    const finished: string[] = [];
+    const large = ranker
+      .rerank('large request', Array.from({ length: 60 }, (_, i) => `${longDocument.slice(0, 600)} ${i}`), { maxLength: 512 })
+      .then(() => finished.push('large'));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the large one holds every sequence by now
+    const small = ranker.rerank('small request', ['one short document']).then(() => finished.push('small'));
+    await Promise.all([large, small]);
+    assert.deepEqual(finished, ['small', 'large']);
+  });
+
   it('cancels queued work when the signal aborts', async () => {
     const controller = new AbortController();
     const docs = Array.from({ length: 40 }, (_, i) => `${longDocument.slice(0, 2000)} ${i}`);
