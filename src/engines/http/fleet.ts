@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { EngineUnavailableError, OverloadedError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import { EndpointState, type EndpointStatus } from './endpoint-state.js';
 import { EndpointError, sendRequest } from './http-request.js';
@@ -76,6 +77,8 @@ export class Fleet {
 
   constructor(private readonly options: FleetOptions) {
     this.endpoints = options.endpoints.map((url) => new EndpointState(url));
+    // One listener per request in flight, each removed when its request ends: many in flight is not a leak.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Runs `job` on the best endpoint, retrying elsewhere on endpoint failures. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
 import { EngineUnavailableError, InvalidInputError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import type { EngineInfo } from '../../spec/types.js';
@@ -95,6 +96,7 @@ class HttpEngine implements RerankEngine {
     // The first failing batch stops the others: their results could not be used anyway.
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    setMaxListeners(0, signal); // each batch in flight listens once and detaches when done
     let firstError: unknown;
     await Promise.allSettled(
       batches.map((batch) =>
