@@ -1,29 +1,17 @@
 // The CLI as a user runs it: a child process per command, real files, the generated tiny model.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureTestModel } from '../helpers/test-models.js';
+import { runCli } from '../helpers/run-cli.js';
 
-const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const golden = JSON.parse(
   readFileSync(new URL('../../../shared/fixtures/qwen3-tiny-reference/reference.json', import.meta.url), 'utf8'),
 ) as Array<{ instruction: string | null; query: string; document: string; max_length: number; expected: { score: number; input_tokens: number } }>;
 
-function run(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(stdin ?? '');
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], stdin?: string) => runCli(args, stdin === undefined ? {} : { stdin });
 
 describe('qwen-ranker CLI', () => {
   let model: string;

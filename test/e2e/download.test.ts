@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { runCli } from '../helpers/run-cli.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -228,7 +228,7 @@ describe('qwen-ranker pull / models (CLI, child process)', () => {
   });
 
   it('pull downloads from HF_ENDPOINT and prints the local path', async () => {
-    const result = await runCli(['pull', 'hf:giladgd/Qwen3-Reranker-0.6B-GGUF:Q4_K_M', '--models-dir', modelsDir], { HF_ENDPOINT: hub.url });
+    const result = await runCli(['pull', 'hf:giladgd/Qwen3-Reranker-0.6B-GGUF:Q4_K_M', '--models-dir', modelsDir], { env: { HF_ENDPOINT: hub.url } });
     const expected = join(modelsDir, 'giladgd', 'Qwen3-Reranker-0.6B-GGUF', 'Qwen3-Reranker-0.6B.Q4_K_M.gguf');
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${expected}\n`);
@@ -257,22 +257,10 @@ describe('qwen-ranker pull / models (CLI, child process)', () => {
   });
 
   it('pull without network exits 1 with a one-line offline error that says what to do', async () => {
-    const result = await runCli(['pull', '--models-dir', modelsDir], { HF_ENDPOINT: await closedPortUrl() });
+    const result = await runCli(['pull', '--models-dir', modelsDir], { env: { HF_ENDPOINT: await closedPortUrl() } });
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, /^qwen-ranker: error \[offline\] cannot reach .* put a GGUF at .*Qwen3-Reranker-0\.6B\.Q8_0\.gguf or pass --model/);
   });
 });
-
-/** Runs the CLI as a child process (async, so this process's hub server keeps answering). */
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}

@@ -2,27 +2,17 @@
 // The tiny model has random weights: the reranked numbers mean nothing, the test checks the pipeline around them.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTestModel } from '../helpers/test-models.js';
+import { runCli, spawnCli } from '../helpers/run-cli.js';
 import type { EvaluationReportJson } from '../../src/eval/index.js';
 
-const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const scifact = fileURLToPath(new URL('../../../shared/data/scifact', import.meta.url));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(args);
 
 describe('qwen-ranker eval', () => {
   let model: string;
@@ -63,9 +53,9 @@ describe('qwen-ranker eval', () => {
   it('stops on Ctrl-C (SIGINT) keeping the scores so far, and the same command resumes from them', async () => {
     const out = join(dir, 'interrupted');
     const args = ['eval', '--dataset', scifact, '--model', model, '--queries', '20', '--k', '10', '--json', '--no-progress', '--out', out];
-    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnCli(args);
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const scoredLines = (): number => (existsSync(join(out, 'scores.jsonl')) ? readFileSync(join(out, 'scores.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0);
     while (scoredLines() < 3 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGINT');

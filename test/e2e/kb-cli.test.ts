@@ -3,29 +3,18 @@
 // structure (ranks, fields, thresholds), never which document wins.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureTestModel } from '../helpers/test-models.js';
+import { runCli } from '../helpers/run-cli.js';
 import { writeKbFixtureFolder } from '../helpers/kb-fixtures.js';
 import { startFakeChatServer, type FakeChatServer } from '../helpers/fake-chat-server.js';
 import { createReranker, type Reranker } from '../../src/index.js';
 import { createApp } from '../../src/server/index.js';
 
-const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 describe('qwen-ranker kb', () => {
   let model: string;

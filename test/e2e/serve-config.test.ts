@@ -2,19 +2,18 @@
 // flavour) engine at a real qwen-ranker peer on loopback; and a config with a typo failing with one line.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServeHandle } from '../../src/server/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
 import { get, post, waitFor } from './server-harness.js';
+import { spawnCli } from '../helpers/run-cli.js';
 
-const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 function startCli(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(args);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
