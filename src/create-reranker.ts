@@ -1,11 +1,9 @@
-import type { Reranker } from './spec/types.js';
+import type { EngineKind, Reranker } from './spec/types.js';
 import type { RerankEngine } from './spec/engine.js';
 import { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
 import type { LocalEngineOptions } from './engines/llama-cpp/index.js';
-import type { HttpEngineOptions, RemoteEngineKind } from './engines/http/index.js';
+import type { HttpEngineOptions } from './engines/http/index.js';
 import type { DownloadProgress } from './models/download.js';
-
-export type EngineKind = 'llama-cpp' | RemoteEngineKind;
 
 /**
  * Options of `createReranker`. Local (llama.cpp) options apply when `engine` is `'llama-cpp'` (the default);

@@ -1,6 +1,7 @@
 /** qwen-ranker public API. Interfaces (CLI, server, web, kb) use only what this file exports. */
-export { createReranker, type CreateRerankerOptions, type EngineKind } from './create-reranker.js';
+export { createReranker, type CreateRerankerOptions } from './create-reranker.js';
 export { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
+export { resolveRerankOptions, type ResolvedRerankOptions, type RerankOptionFields } from './core/rerank-options.js';
 export { estimateTextTokens, estimatePromptTokens, TEMPLATE_TOKENS } from './core/token-estimate.js';
 export * from './spec/types.js';
 export * from './spec/errors.js';
@@ -8,4 +9,4 @@ export type { RerankEngine, ScoreGroup, EngineScore, EngineStats, ScoreGroupOpti
 export { DEFAULT_MODEL, KNOWN_MODELS, knownModelUri, type KnownModel, type KnownModelQuantization } from './models/registry.js';
 export { resolveModelPath, findDownloadedModel, defaultModelsDir, type ResolveModelOptions } from './models/resolve-model.js';
 export type { DownloadProgress } from './models/download.js';
-export type { EndpointStatus, HttpEngineOptions, RemoteEngineKind } from './engines/http/index.js';
+export type { EndpointStatus, HttpEngineOptions } from './engines/http/index.js';

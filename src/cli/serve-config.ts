@@ -1,6 +1,7 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TInteger } from 'typebox';
 import { Value } from 'typebox/value';
-import { InvalidInputError } from '../index.js';
+import { ENGINE_KINDS, InvalidInputError } from '../index.js';
+import { SERVER_LIMIT_SETTINGS, type ServerLimitName } from '../server/index.js';
 import { readInputFile } from './read-input.js';
 
 const PositiveInteger = Type.Integer({ minimum: 1 });
@@ -14,7 +15,7 @@ const NonNegativeInteger = Type.Integer({ minimum: 0 });
 export const ServeConfigSchema = Type.Object(
   {
     model: Type.Optional(Type.String({ description: 'GGUF path / hf: URI (local engine) or the model name sent to a remote engine' })),
-    engine: Type.Optional(Type.Union([Type.Literal('llama-cpp'), Type.Literal('vllm'), Type.Literal('llama-server'), Type.Literal('tei'), Type.Literal('cohere')])),
+    engine: Type.Optional(Type.Union(ENGINE_KINDS.map((kind) => Type.Literal(kind)))),
     endpoints: Type.Optional(Type.Array(Type.String({ pattern: '^https?://' }), { minItems: 1 })),
     engineApiKey: Type.Optional(Type.String()),
     remote: Type.Optional(
@@ -31,17 +32,16 @@ export const ServeConfigSchema = Type.Object(
       ),
     ),
     limits: Type.Optional(
-      Type.Object(
-        {
-          bodyLimit: Type.Optional(PositiveInteger),
-          maxDocumentsPerRequest: Type.Optional(PositiveInteger),
-          maxTokensPerRequest: Type.Optional(PositiveInteger),
-          maxQueryCharacters: Type.Optional(PositiveInteger),
-          maxConcurrentRequests: Type.Optional(PositiveInteger),
-          maxQueuedRequests: Type.Optional(NonNegativeInteger),
-          requestTimeoutMs: Type.Optional(NonNegativeInteger),
-        },
-        { additionalProperties: false },
+      Type.Partial(
+        Type.Object(
+          Object.fromEntries(
+            Object.entries(SERVER_LIMIT_SETTINGS).map(([name, setting]) => [
+              name,
+              Type.Integer({ minimum: setting.minimum, description: `${setting.description}. Default: ${setting.default}` }),
+            ]),
+          ) as Record<ServerLimitName, TInteger>,
+          { additionalProperties: false },
+        ),
       ),
     ),
   },

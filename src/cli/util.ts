@@ -50,9 +50,19 @@ export function createProgressBar(label: string, total: number, options: { force
 
 /** Parses a positive integer CLI option; throws `InvalidInputError` naming the option. */
 export function parsePositiveInt(option: string): (value: string) => number {
+  return parseIntegerAtLeast(option, 1);
+}
+
+/** Parses an integer ≥ 0; throws `InvalidInputError` naming the option. */
+export function parseNonNegativeInt(option: string): (value: string) => number {
+  return parseIntegerAtLeast(option, 0);
+}
+
+function parseIntegerAtLeast(option: string, minimum: 0 | 1): (value: string) => number {
+  const what = minimum === 1 ? 'a positive integer' : 'a non-negative integer';
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidInputError(option, `${option} must be a positive integer, got "${value}"`);
+    if (!Number.isSafeInteger(n) || n < minimum) throw new InvalidInputError(option, `${option} must be ${what}, got "${value}"`);
     return n;
   };
 }

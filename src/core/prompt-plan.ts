@@ -1,4 +1,4 @@
-import { ContextOverflowError } from '../spec/errors.js';
+import { ContextOverflowError, InvalidInputError } from '../spec/errors.js';
 import type { LongDocumentMode } from '../spec/types.js';
 
 /** Smallest document window worth scoring; below this the query and instruction leave no room. */
@@ -47,6 +47,7 @@ export function planPrompts(input: PromptPlanInput): PlannedPrompt[] {
   const maxBody = maxLength - prefix.length - suffix.length;
   if (maxBody < 1) {
     throw new ContextOverflowError(
+      'maxLength',
       prefix.length + suffix.length + 1,
       maxLength,
       `maxLength ${maxLength} leaves no room for the body: the prompt's fixed prefix and suffix alone take ${prefix.length + suffix.length} tokens`,
@@ -62,6 +63,7 @@ export function planPrompts(input: PromptPlanInput): PlannedPrompt[] {
   const windowSize = maxBody - queryPart;
   if (windowSize < MIN_WINDOW_TOKENS) {
     throw new ContextOverflowError(
+      'query',
       prefix.length + queryPart + suffix.length + MIN_WINDOW_TOKENS,
       maxLength,
       `the instruction and query take ${queryPart} tokens, leaving ${windowSize} of maxLength ${maxLength} for document windows (at least ${MIN_WINDOW_TOKENS} needed)`,
@@ -69,11 +71,7 @@ export function planPrompts(input: PromptPlanInput): PlannedPrompt[] {
   }
   const overlap = input.windowOverlap ?? Math.min(256, Math.floor(windowSize / 4));
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= windowSize) {
-    throw new ContextOverflowError(
-      overlap + 1,
-      windowSize,
-      `windowOverlap ${overlap} must be a non-negative integer smaller than the window (${windowSize} tokens)`,
-    );
+    throw new InvalidInputError('windowOverlap', `windowOverlap ${overlap} must be a non-negative integer smaller than the window (${windowSize} tokens)`);
   }
   const head = body.slice(0, queryPart);
   const document = body.slice(queryPart);

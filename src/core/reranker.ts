@@ -1,8 +1,6 @@
 import type { EngineScore, RerankEngine, ScoreGroup } from '../spec/engine.js';
 import { AbortedError, InvalidInputError, RerankerError, throwIfAborted } from '../spec/errors.js';
 import {
-  DEFAULT_INSTRUCTION,
-  DEFAULT_MAX_LENGTH,
   type DocumentInput,
   type RerankedDocument,
   type Reranker,
@@ -14,7 +12,8 @@ import {
   type ScoreResult,
   type ScoringOptions,
 } from '../spec/types.js';
-import { sigmoid } from './scoring.js';
+import { resolveInstruction, resolveRerankOptions } from './rerank-options.js';
+import { logitFromProbability, sigmoid } from './scoring.js';
 import { ScoreCache, scoreKey } from './score-cache.js';
 
 export interface RerankerFacadeOptions {
@@ -50,14 +49,10 @@ class RerankerFacade implements Reranker {
 
   async rerank(query: string, documents: readonly DocumentInput[], options: RerankOptions = {}): Promise<RerankResponse> {
     const started = performance.now();
-    const settings = this.resolveSettings(options);
+    const { topN, minScore, ...settings } = this.resolveSettings(options);
     checkString(query, 'query');
     if (!Array.isArray(documents)) throw new InvalidInputError('documents', 'documents must be an array');
     const docs = documents.map(normalizeDocument);
-    const topN = options.topN;
-    if (topN !== undefined && (!Number.isInteger(topN) || topN < 1)) throw new InvalidInputError('topN', `topN must be a positive integer, got ${String(topN)}`);
-    const minScore = options.minScore ?? 0;
-    if (typeof minScore !== 'number' || !Number.isFinite(minScore)) throw new InvalidInputError('minScore', 'minScore must be a finite number');
 
     const scores = await this.scoreGroup({ ...settings, query }, docs.map((d) => d.text), options);
     const all: RerankResult[] = scores.map((s, index) => ({ index, document: docs[index]!, ...s }));
@@ -80,7 +75,7 @@ class RerankerFacade implements Reranker {
 
   async score(pairs: readonly ScorePair[], options: ScoringOptions = {}): Promise<ScoreResult[]> {
     if (!Array.isArray(pairs)) throw new InvalidInputError('pairs', 'pairs must be an array');
-    const base = this.resolveSettings(options);
+    const { topN: _topN, minScore: _minScore, ...base } = this.resolveSettings(options);
     // Pairs with the same (instruction, query) form one group, so the engine evaluates their prefix once.
     const groups = new Map<string, { settings: GroupSettings; indices: number[]; documents: string[] }>();
     pairs.forEach((pair, i) => {
@@ -127,22 +122,9 @@ class RerankerFacade implements Reranker {
     await this.close();
   }
 
-  private resolveSettings(options: ScoringOptions): GroupSettings {
+  private resolveSettings(options: RerankOptions) {
     if (this.closed) throw new RerankerError('closed', 'this reranker has been closed');
-    const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-    if (!Number.isInteger(maxLength) || maxLength < 1) throw new InvalidInputError('maxLength', `maxLength must be a positive integer, got ${String(options.maxLength)}`);
-    if (maxLength > this.engine.info.maxContextTokens) {
-      throw new InvalidInputError('maxLength', `maxLength ${maxLength} exceeds the model's context of ${this.engine.info.maxContextTokens} tokens`);
-    }
-    const longDocuments = options.longDocuments ?? 'truncate';
-    if (longDocuments !== 'truncate' && longDocuments !== 'windows') {
-      throw new InvalidInputError('longDocuments', `longDocuments must be "truncate" or "windows", got ${String(longDocuments)}`);
-    }
-    const windowOverlap = options.windowOverlap;
-    if (windowOverlap !== undefined && (!Number.isInteger(windowOverlap) || windowOverlap < 0)) {
-      throw new InvalidInputError('windowOverlap', 'windowOverlap must be a non-negative integer');
-    }
-    return { instruction: resolveInstruction(options.instruction, 'instruction'), query: '', maxLength, longDocuments, windowOverlap };
+    return resolveRerankOptions(options, this.engine.info.maxContextTokens);
   }
 
   /** Scores `documents` against one (instruction, query): cache first, then identical in-flight pairs, then
@@ -232,14 +214,11 @@ class RerankerFacade implements Reranker {
   }
 }
 
+/** The one place an engine's answer becomes both numbers: a local engine gives the logit, some remote APIs only
+ * the probability; the other is derived here, once. */
 function toResult(score: EngineScore, cached: boolean): ScoreResult {
-  return { score: sigmoid(score.logit), logit: score.logit, inputTokens: score.inputTokens, ...(score.window ? { window: score.window } : {}), cached };
-}
-
-function resolveInstruction(instruction: string | null | undefined, field: string): string {
-  if (instruction === null || instruction === undefined) return DEFAULT_INSTRUCTION;
-  checkString(instruction, field);
-  return instruction;
+  const [probability, logit] = 'logit' in score ? [sigmoid(score.logit), score.logit] : [score.probability, logitFromProbability(score.probability)];
+  return { score: probability, logit, inputTokens: score.inputTokens, ...(score.window ? { window: score.window } : {}), cached };
 }
 
 function checkString(value: unknown, field: string): asserts value is string {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ModelLoadError, RerankerError, throwIfAborted } from '../spec/errors.js';
+import { isRerankerError, ModelLoadError, throwIfAborted } from '../spec/errors.js';
 import { hubFetch, probeFile, statusError, type HubOptions, type RemoteFileInfo } from './hub-client.js';
 
 export interface DownloadProgress {
@@ -66,7 +66,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       lastError = new Error(`the connection closed after ${state.bytes} bytes`);
     } catch (error) {
       throwIfAborted(signal);
-      if (error instanceof RerankerError && !error.retryable) throw error;
+      if (isRerankerError(error) && !error.retryable) throw error;
       lastError = error;
     }
     failures = state.bytes > before ? 0 : failures + 1;

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ModelLoadError, RerankerError } from '../spec/errors.js';
+import { isRerankerError, ModelLoadError } from '../spec/errors.js';
 import { downloadFile, type DownloadProgress } from './download.js';
 import {
   availableQuantizations,
@@ -77,7 +77,7 @@ async function downloadModel(uri: HfModelUri, modelsDir: string, options: Resolv
     await downloadFile({ ...options, url: fileResolveUrl(hubUrl, uri.owner, uri.repo, file), destination });
     return destination;
   } catch (error) {
-    if (!(error instanceof RerankerError && error.code === 'offline')) throw error;
+    if (!(isRerankerError(error) && error.code === 'offline')) throw error;
     const text = formatHfUri(uri);
     throw new ModelLoadError(
       'offline',

@@ -45,6 +45,7 @@ const STATUS_BY_CODE: Record<RerankerError['code'], number> = {
   aborted: 499,
   timeout: 503,
   engine_unavailable: 503,
+  engine_failed: 500,
   closed: 503,
   model_not_found: 503,
   model_load_failed: 503,
@@ -94,7 +95,7 @@ function fromRerankerError(error: RerankerError): HttpError {
     const limitStatus = error.limit === 'bodyLimit' ? 413 : status;
     return errorOf(limitStatus, error.code, error.message, error.field, { limit: error.limit, max: error.max });
   }
-  const field = error instanceof InvalidInputError || error instanceof NotFoundError ? error.field : error instanceof ContextOverflowError ? 'query' : null;
+  const field = error instanceof InvalidInputError || error instanceof NotFoundError || error instanceof ContextOverflowError ? error.field : null;
   const result = errorOf(status, error.code, error.message, field);
   if (error instanceof OverloadedError) result.retryAfterSeconds = error.retryAfterSeconds;
   else if (error instanceof EngineUnavailableError) result.retryAfterSeconds = error.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS;

@@ -1,50 +1,56 @@
-import { DEFAULT_INSTRUCTION, InvalidInputError, LimitExceededError, TEMPLATE_TOKENS, estimateTextTokens } from '../index.js';
+import { DEFAULT_INSTRUCTION, InvalidInputError, LimitExceededError, TEMPLATE_TOKENS, estimateTextTokens, type ResolvedRerankOptions } from '../index.js';
+
+/** One server limit: the single description from which the `serve` flag, the config file schema, the default and
+ * the help text are all derived. */
+export interface ServerLimitSetting {
+  /** The `qwen-ranker serve` flag, with its value name. */
+  flag: string;
+  /** Help text (flag help and config schema description); the default is appended where shown. */
+  description: string;
+  default: number;
+  /** Smallest accepted value: 0 where 0 means "none", else 1. */
+  minimum: 0 | 1;
+}
 
 /**
- * Request limits and admission settings of the HTTP server. Every limit has a default a user would expect from a
- * rerank API; `resolveServerLimits` applies the defaults once, at the entry point (`createApp`).
+ * Request limits and admission settings of the HTTP server: every limit has a default a user would expect from a
+ * rerank API. Over-limit answers: the body 413, documents, tokens and query length 422 naming the limit, a full
+ * queue 429 and a timeout 503, both with `Retry-After`.
  */
-export interface ServerLimits {
-  /** Largest request body in bytes; larger bodies get 413 `limit_exceeded` (`bodyLimit`). Default: 8 MiB. */
-  bodyLimit?: number;
-  /** Documents (or pairs) one request may score; more get 422 (`maxDocumentsPerRequest`). `top_n` above this is a
-   * 400. Default: 1000 (Cohere's recommended maximum per request, https://docs.cohere.com/reference/rerank). */
-  maxDocumentsPerRequest?: number;
-  /** Estimated prompt tokens one request may score (see `estimateTextTokens` in src/core/token-estimate.ts); more get 422 (`maxTokensPerRequest`).
-   * Default: 1,048,576. */
-  maxTokensPerRequest?: number;
-  /** Longest query (and instruction) in characters; longer get 422 (`maxQueryCharacters`). Default: 16384. */
-  maxQueryCharacters?: number;
-  /** Requests scored at the same time (their documents are interleaved by the engine's continuous batching).
-   * Default: 16. */
-  maxConcurrentRequests?: number;
-  /** Requests waiting for a free slot; beyond this new requests get 429 with `Retry-After`. Default: 256. */
-  maxQueuedRequests?: number;
-  /** Milliseconds a request may take, queueing included; then its work is cancelled and it gets 503 `timeout` with
-   * `Retry-After`. `0` disables the timeout. Default: 120000. */
-  requestTimeoutMs?: number;
-}
+export const SERVER_LIMIT_SETTINGS = {
+  bodyLimit: { flag: '--body-limit <bytes>', description: 'largest request body in bytes', default: 8 * 1024 * 1024, minimum: 1 },
+  // Cohere's recommended maximum per request (https://docs.cohere.com/reference/rerank).
+  maxDocumentsPerRequest: { flag: '--max-documents <n>', description: 'documents (pairs) one request may score; top_n above it is a 400', default: 1000, minimum: 1 },
+  // Estimated from characters by `estimateTextTokens` (src/core/token-estimate.ts).
+  maxTokensPerRequest: { flag: '--max-tokens <n>', description: 'estimated prompt tokens one request may score', default: 1_048_576, minimum: 1 },
+  maxQueryCharacters: { flag: '--max-query-chars <n>', description: 'longest query or instruction in characters', default: 16_384, minimum: 1 },
+  maxConcurrentRequests: { flag: '--max-concurrent <n>', description: 'requests scored at once (their documents share the engine)', default: 16, minimum: 1 },
+  maxQueuedRequests: { flag: '--max-queue <n>', description: 'requests waiting for a slot; beyond this 429 + Retry-After', default: 256, minimum: 0 },
+  requestTimeoutMs: { flag: '--request-timeout <ms>', description: 'per-request time limit in ms, queueing included (503 + Retry-After); 0 = none', default: 120_000, minimum: 0 },
+} as const satisfies Record<string, ServerLimitSetting>;
+
+export type ServerLimitName = keyof typeof SERVER_LIMIT_SETTINGS;
+
+/** Server limits as `createApp`/`serve` take them; each absent one takes its default from `SERVER_LIMIT_SETTINGS`. */
+export type ServerLimits = Partial<Record<ServerLimitName, number>>;
 
 export type ResolvedServerLimits = Required<ServerLimits>;
 
-export const DEFAULT_SERVER_LIMITS: ResolvedServerLimits = {
-  bodyLimit: 8 * 1024 * 1024,
-  maxDocumentsPerRequest: 1000,
-  maxTokensPerRequest: 1_048_576,
-  maxQueryCharacters: 16_384,
-  maxConcurrentRequests: 16,
-  maxQueuedRequests: 256,
-  requestTimeoutMs: 120_000,
-};
+const limitNames = Object.keys(SERVER_LIMIT_SETTINGS) as ServerLimitName[];
+
+export const DEFAULT_SERVER_LIMITS: ResolvedServerLimits = Object.fromEntries(
+  limitNames.map((name) => [name, SERVER_LIMIT_SETTINGS[name].default]),
+) as ResolvedServerLimits;
 
 /** Applies defaults and rejects nonsense (a limit of 0 documents would make the server useless). */
 export function resolveServerLimits(limits: ServerLimits = {}): ResolvedServerLimits {
   const resolved = { ...DEFAULT_SERVER_LIMITS };
-  for (const [key, value] of Object.entries(limits) as [keyof ServerLimits, number | undefined][]) {
+  for (const key of limitNames) {
+    const value = limits[key];
     if (value === undefined) continue;
-    const minimum = key === 'requestTimeoutMs' || key === 'maxQueuedRequests' ? 0 : 1;
+    const { minimum } = SERVER_LIMIT_SETTINGS[key];
     if (!Number.isSafeInteger(value) || value < minimum) {
-      throw new RangeError(`server limit ${key} must be an integer >= ${minimum}, got ${String(value)}`);
+      throw new InvalidInputError(key, `server limit ${key} must be an integer >= ${minimum}, got ${String(value)}`);
     }
     resolved[key] = value;
   }
@@ -53,21 +59,24 @@ export function resolveServerLimits(limits: ServerLimits = {}): ResolvedServerLi
 
 /** What one request asks the engine to score, for the limit checks made before any scoring. */
 export interface Workload {
-  instruction: string | null | undefined;
+  /** The request's options, resolved once by `resolveRerankOptions`. */
+  options: Pick<ResolvedRerankOptions, 'instruction' | 'maxLength' | 'longDocuments' | 'topN'>;
   /** Queries with the field each came from (`query`, `queries[2]`, `text_1[0]`...). */
   queries: ReadonlyArray<{ field: string; text: string }>;
   /** Documents per query: `groups[i].queryIndex` indexes `queries`. */
-  groups: ReadonlyArray<{ queryIndex: number; documents: readonly string[] }>;
-  /** Prompt cap per pair, when truncation applies (`undefined` in windows mode: a long document is read whole). */
-  maxLength: number | undefined;
+  groups: ReadonlyArray<{ queryIndex: number; documents: ReadonlyArray<string | { text: string }> }>;
 }
 
 /**
- * Refuses work over the configured limits with `LimitExceededError` (422) before it reaches the engine: documents
- * (pairs) per request, query and instruction length, and estimated prompt tokens (each pair capped at
- * `maxLength`, since truncation keeps every prompt within it).
+ * Refuses work over the configured limits before it reaches the engine: `top_n` above the documents limit (400),
+ * then with `LimitExceededError` (422) documents (pairs) per request, query and instruction length, and estimated
+ * prompt tokens (each pair capped at `maxLength` when truncating, since truncation keeps every prompt within it).
  */
 export function checkWorkload(limits: ResolvedServerLimits, workload: Workload): void {
+  const { options } = workload;
+  if (options.topN !== undefined && options.topN > limits.maxDocumentsPerRequest) {
+    throw new InvalidInputError('top_n', `top_n must be at most ${limits.maxDocumentsPerRequest} (the documents-per-request limit), got ${options.topN}`);
+  }
   const pairs = workload.groups.reduce((sum, group) => sum + group.documents.length, 0);
   if (pairs > limits.maxDocumentsPerRequest) {
     throw new LimitExceededError(
@@ -77,7 +86,9 @@ export function checkWorkload(limits: ResolvedServerLimits, workload: Workload):
       `${pairs} documents (query-document pairs) in one request; the server accepts at most ${limits.maxDocumentsPerRequest}`,
     );
   }
-  const texts = [...workload.queries, ...(workload.instruction ? [{ field: 'instruction', text: workload.instruction }] : [])];
+  // The model card's default instruction is the server's own text, not the client's: it never counts against the limit.
+  const clientInstruction = options.instruction === DEFAULT_INSTRUCTION ? [] : [{ field: 'instruction', text: options.instruction }];
+  const texts = [...workload.queries, ...clientInstruction];
   for (const { field, text } of texts) {
     if (text.length > limits.maxQueryCharacters) {
       throw new LimitExceededError(
@@ -88,14 +99,15 @@ export function checkWorkload(limits: ResolvedServerLimits, workload: Workload):
       );
     }
   }
-  const prefixTokens = TEMPLATE_TOKENS + estimateTextTokens(workload.instruction ?? DEFAULT_INSTRUCTION);
+  const prefixTokens = TEMPLATE_TOKENS + estimateTextTokens(options.instruction);
+  // A long document is read whole in windows mode, so only truncation caps a pair's tokens.
+  const cap = options.longDocuments === 'windows' ? Number.POSITIVE_INFINITY : options.maxLength;
   const queryTokens = workload.queries.map(({ text }) => estimateTextTokens(text));
   let tokens = 0;
   for (const group of workload.groups) {
     const base = prefixTokens + (queryTokens[group.queryIndex] ?? 0);
     for (const document of group.documents) {
-      const pair = base + estimateTextTokens(document);
-      tokens += workload.maxLength === undefined ? pair : Math.min(pair, workload.maxLength);
+      tokens += Math.min(base + estimateTextTokens(typeof document === 'string' ? document : document.text), cap);
     }
   }
   if (tokens > limits.maxTokensPerRequest) {
@@ -106,13 +118,4 @@ export function checkWorkload(limits: ResolvedServerLimits, workload: Workload):
       `about ${tokens} prompt tokens in one request (estimated from characters); the server accepts at most ${limits.maxTokensPerRequest}`,
     );
   }
-}
-
-/** `top_n` as the library takes it: 0 or absent means all (vLLM's rule); above the documents limit it is a 400. */
-export function resolveTopN(limits: ResolvedServerLimits, topN: number | undefined): number | undefined {
-  if (topN === undefined || topN === 0) return undefined;
-  if (topN > limits.maxDocumentsPerRequest) {
-    throw new InvalidInputError('top_n', `top_n must be at most ${limits.maxDocumentsPerRequest} (the documents-per-request limit), got ${topN}`);
-  }
-  return topN;
 }

@@ -16,12 +16,17 @@ export interface ScoreGroup {
   windowOverlap: number | undefined;
 }
 
-export interface EngineScore {
-  /** logit("yes") − logit("no"). */
-  logit: number;
+/**
+ * What the model or backend gave for one document, carried as given: local engines and logit-reporting servers
+ * give logit("yes") − logit("no"); APIs that report only P(yes) (Cohere, llama-server, vLLM `/score`) give the
+ * probability. The facade derives the other number once.
+ */
+export type EngineRelevance = { logit: number } | { probability: number };
+
+export type EngineScore = EngineRelevance & {
   inputTokens: number;
   window?: WindowInfo;
-}
+};
 
 export interface ScoreGroupOptions {
   signal?: AbortSignal;

@@ -14,6 +14,7 @@ export type RerankerErrorCode =
   | 'offline'
   | 'overloaded'
   | 'engine_unavailable'
+  | 'engine_failed'
   | 'timeout'
   | 'aborted'
   | 'unauthorized'
@@ -24,9 +25,14 @@ export interface RerankerErrorOptions {
   retryable?: boolean;
 }
 
+/** Marks every RerankerError, so `isRerankerError` also recognises errors from a second copy of this package in a
+ * user's bundle, where `instanceof` fails (the AI SDK's `AISDKError.isInstance` uses the same registry symbol). */
+const errorMarker = Symbol.for('qwen-ranker.error');
+
 export class RerankerError extends Error {
   readonly code: RerankerErrorCode;
   readonly retryable: boolean;
+  private readonly [errorMarker] = true;
 
   constructor(code: RerankerErrorCode, message: string, options: RerankerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -67,12 +73,15 @@ export class LimitExceededError extends RerankerError {
   }
 }
 
-/** A prompt that cannot fit the context even after truncation (e.g. a query longer than `maxLength`). */
+/** A prompt that cannot fit the context even after truncation. `field` names the input to change: `query` when
+ * the instruction and query leave no room, `maxLength` when the cap is below the template's fixed tokens. */
 export class ContextOverflowError extends RerankerError {
+  readonly field: string;
   readonly requiredTokens: number;
   readonly availableTokens: number;
-  constructor(requiredTokens: number, availableTokens: number, message: string) {
+  constructor(field: string, requiredTokens: number, availableTokens: number, message: string) {
     super('context_overflow', message);
+    this.field = field;
     this.requiredTokens = requiredTokens;
     this.availableTokens = availableTokens;
   }
@@ -118,15 +127,16 @@ export class TimeoutError extends RerankerError {
   }
 }
 
+/** True for any qwen-ranker error, including one thrown by another copy of the package. */
 export function isRerankerError(error: unknown): error is RerankerError {
-  return error instanceof RerankerError;
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[errorMarker] === true;
 }
 
 /** Throws `AbortedError` (carrying the signal's reason) if `signal` is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
-    if (reason instanceof RerankerError) throw reason;
+    if (isRerankerError(reason)) throw reason;
     throw new AbortedError(reason instanceof Error ? reason.message : 'The operation was aborted', { cause: reason });
   }
 }

@@ -92,6 +92,17 @@ export interface ScorePair {
   instruction?: string | null;
 }
 
+/** Engines that run a GGUF file on this machine. */
+export const LOCAL_ENGINE_KINDS = ['llama-cpp'] as const;
+/** Engines that send the work to servers speaking these APIs. */
+export const REMOTE_ENGINE_KINDS = ['vllm', 'llama-server', 'tei', 'cohere'] as const;
+/** Every engine `createReranker` can run: the one list the CLI, the config file schema and the types derive from. */
+export const ENGINE_KINDS = [...LOCAL_ENGINE_KINDS, ...REMOTE_ENGINE_KINDS] as const;
+
+export type LocalEngineKind = (typeof LOCAL_ENGINE_KINDS)[number];
+export type RemoteEngineKind = (typeof REMOTE_ENGINE_KINDS)[number];
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
 /** What a running engine says about itself (`/ready`, CLI banners, the workbench's status panel). */
 export interface EngineInfo {
   /** Engine kind, e.g. `llama-cpp`, `vllm`. */

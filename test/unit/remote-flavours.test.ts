@@ -3,7 +3,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { sigmoid } from '../../src/core/scoring.js';
 import { DEFAULT_INSTRUCTION, InvalidInputError } from '../../src/index.js';
 import { cohereFlavour } from '../../src/engines/http/cohere/cohere-flavour.js';
 import { EndpointError } from '../../src/engines/http/http-request.js';
@@ -29,8 +28,6 @@ const cases: Array<[RemoteFlavour, string]> = [
   [cohereFlavour, 'cohere-rerank.json'],
 ];
 
-/** The largest logit `logitFromProbability` returns: its clamp of p to 1 − 1e-7. */
-const CLAMPED_LOGIT = Math.log((1 - 1e-7) / 1e-7);
 
 for (const [flavour, file] of cases) {
   describe(`${flavour.kind} flavour (${file})`, () => {
@@ -41,14 +38,10 @@ for (const [flavour, file] of cases) {
       assert.deepEqual(flavour.buildRequest(batch, f.input.model), f.request);
     });
 
-    it('reads scores back into input order, as logits', () => {
+    it('reads scores back into input order, as the server gave them (logits or probabilities)', () => {
       const parsed = flavour.parseResponse(f.response, new Headers(f.responseHeaders), f.input.documents.length);
-      if (f.expected.logits) assert.deepEqual(parsed.logits, f.expected.logits);
-      f.expected.probabilities?.forEach((p, i) => {
-        const logit = parsed.logits[i]!;
-        if (p === 1) assert.ok(Math.abs(logit - CLAMPED_LOGIT) < 1e-9, `p = 1 clamps to a finite logit, got ${logit}`);
-        else assert.ok(Math.abs(sigmoid(logit) - p) < 1e-12, `document ${i}: sigmoid(${logit}) ≠ ${p}`);
-      });
+      if (f.expected.logits) assert.deepEqual(parsed.relevance, f.expected.logits.map((logit) => ({ logit })));
+      if (f.expected.probabilities) assert.deepEqual(parsed.relevance, f.expected.probabilities.map((probability) => ({ probability })));
       assert.equal(parsed.promptTokens, f.expected.promptTokens ?? undefined);
     });
 
@@ -105,7 +98,7 @@ describe('response details', () => {
   it('vllm reads usage.prompt_tokens when the server reports it', () => {
     const parsed = vllmFlavour.parseResponse({ data: [{ index: 0, score: 0.5 }], usage: { prompt_tokens: 91, total_tokens: 91 } }, new Headers(), 1);
     assert.equal(parsed.promptTokens, 91);
-    assert.equal(parsed.logits[0], 0);
+    assert.deepEqual(parsed.relevance[0], { probability: 0.5 });
   });
 
   it('cohere reads meta.tokens.input_tokens (qwen-ranker, vLLM) before meta.billed_units.input_tokens', () => {
@@ -120,6 +113,6 @@ describe('response details', () => {
 
   it('tei ignores an x-compute-tokens header that is not a number', () => {
     const parsed = teiFlavour.parseResponse([{ index: 0, score: 1.25 }], new Headers({ 'x-compute-tokens': 'n/a' }), 1);
-    assert.deepEqual(parsed, { logits: [1.25], promptTokens: undefined });
+    assert.deepEqual(parsed, { relevance: [{ logit: 1.25 }], promptTokens: undefined });
   });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sigmoid } from '../../src/core/scoring.js';
-import { DEFAULT_INSTRUCTION, RerankerError, type RerankEngine, type ScoreGroup } from '../../src/index.js';
+import { DEFAULT_INSTRUCTION, RerankerError, type EngineScore, type RerankEngine, type ScoreGroup } from '../../src/index.js';
 import { createHttpEngine, type EndpointStatus, type HttpEngineOptions } from '../../src/engines/http/index.js';
 
 interface Reply {
@@ -120,9 +120,10 @@ const group = (docs: string[], instruction = DEFAULT_INSTRUCTION): ScoreGroup =>
   windowOverlap: undefined,
 });
 
-function assertScores(docs: string[], scores: Array<{ logit: number }>): void {
+function assertScores(docs: string[], scores: EngineScore[]): void {
   assert.equal(scores.length, docs.length);
-  docs.forEach((d, i) => assert.ok(Math.abs(sigmoid(scores[i]!.logit) - probabilityOf(d)) < 1e-12, `${d}: ${sigmoid(scores[i]!.logit)}`));
+  const probabilities = scores.map((s) => ('logit' in s ? sigmoid(s.logit) : s.probability));
+  docs.forEach((d, i) => assert.ok(Math.abs(probabilities[i]! - probabilityOf(d)) < 1e-12, `${d}: ${probabilities[i]}`));
 }
 
 const endpointsOf = (engine: RerankEngine) => (engine.status!() as { endpoints: EndpointStatus[] }).endpoints;

@@ -9,7 +9,6 @@ import {
   DEFAULT_SERVER_LIMITS,
   checkWorkload,
   resolveServerLimits,
-  resolveTopN,
 } from '../../src/server/server-limits.js';
 import { toHttpError, validationField } from '../../src/server/http-errors.js';
 import { bearerToken, createApiKeyCheck, readApiKeysFile } from '../../src/server/api-key-check.js';
@@ -21,6 +20,8 @@ import {
   OverloadedError,
   RerankerError,
   TimeoutError,
+  resolveRerankOptions,
+  type RerankOptions,
 } from '../../src/index.js';
 
 const limits = resolveServerLimits({ maxDocumentsPerRequest: 10, maxQueryCharacters: 20, maxTokensPerRequest: 2000 });
@@ -39,12 +40,16 @@ describe('server limits', () => {
   it('applies defaults and rejects non-integer or zero limits', () => {
     assert.deepEqual(resolveServerLimits(), DEFAULT_SERVER_LIMITS);
     assert.equal(resolveServerLimits({ maxQueuedRequests: 0 }).maxQueuedRequests, 0);
-    assert.throws(() => resolveServerLimits({ maxDocumentsPerRequest: 0 }), RangeError);
-    assert.throws(() => resolveServerLimits({ bodyLimit: 1.5 }), RangeError);
+    const invalid = (field: string) => (error: unknown) => error instanceof InvalidInputError && error.field === field;
+    assert.throws(() => resolveServerLimits({ maxDocumentsPerRequest: 0 }), invalid('maxDocumentsPerRequest'));
+    assert.throws(() => resolveServerLimits({ bodyLimit: 1.5 }), invalid('bodyLimit'));
   });
 
+  /** Options as the server resolves them before its workload check. */
+  const resolved = (options: RerankOptions = {}) => resolveRerankOptions(options, 40_960);
+
   it('names the limit a workload exceeds: documents, query length, instruction length, tokens', () => {
-    const ok = { instruction: undefined, queries: [{ field: 'query', text: 'q' }], maxLength: 8192 };
+    const ok = { options: resolved(), queries: [{ field: 'query', text: 'q' }] };
     assert.equal(limitOf(() => checkWorkload(limits, { ...ok, groups: [{ queryIndex: 0, documents: Array(10).fill('d') }] })), undefined);
     assert.equal(limitOf(() => checkWorkload(limits, { ...ok, groups: [{ queryIndex: 0, documents: Array(11).fill('d') }] })), 'maxDocumentsPerRequest');
     assert.equal(
@@ -52,23 +57,25 @@ describe('server limits', () => {
       'maxQueryCharacters',
     );
     assert.equal(
-      limitOf(() => checkWorkload(limits, { ...ok, instruction: 'i'.repeat(21), groups: [{ queryIndex: 0, documents: ['d'] }] })),
+      limitOf(() => checkWorkload(limits, { ...ok, options: resolved({ instruction: 'i'.repeat(21) }), groups: [{ queryIndex: 0, documents: ['d'] }] })),
       'maxQueryCharacters',
     );
     assert.equal(limitOf(() => checkWorkload(limits, { ...ok, groups: [{ queryIndex: 0, documents: ['w'.repeat(40_000)] }] })), 'maxTokensPerRequest');
   });
 
-  it('caps each pair at maxLength when estimating tokens, but not in windows mode (maxLength undefined)', () => {
-    const workload = { instruction: undefined, queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: ['w'.repeat(40_000)] }] };
-    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, maxLength: 512 })), undefined);
-    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, maxLength: undefined })), 'maxTokensPerRequest');
+  it('caps each pair at maxLength when estimating tokens, but not in windows mode (a long document is read whole)', () => {
+    const workload = { queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: ['w'.repeat(40_000)] }] };
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, options: resolved({ maxLength: 512 }) })), undefined);
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, options: resolved({ maxLength: 512, longDocuments: 'windows' }) })), 'maxTokensPerRequest');
   });
 
-  it('reads top_n 0 as "all" and refuses top_n above the documents limit as invalid input', () => {
-    assert.equal(resolveTopN(limits, undefined), undefined);
-    assert.equal(resolveTopN(limits, 0), undefined);
-    assert.equal(resolveTopN(limits, 10), 10);
-    assert.throws(() => resolveTopN(limits, 11), (error: unknown) => error instanceof InvalidInputError && error.field === 'top_n');
+  it('refuses top_n above the documents limit as invalid input naming top_n', () => {
+    const workload = { queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: ['d'] }] };
+    assert.doesNotThrow(() => checkWorkload(limits, { ...workload, options: resolved({ topN: 10 }) }));
+    assert.throws(
+      () => checkWorkload(limits, { ...workload, options: resolved({ topN: 11 }) }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === 'top_n',
+    );
   });
 });
 

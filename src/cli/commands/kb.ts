@@ -16,7 +16,7 @@ import {
   type SearchHit,
   type SearchResult,
 } from '../../kb/index.js';
-import { action, createDownloadBar, createProgressBar, parsePositiveInt, parseProbability } from '../util.js';
+import { action, createDownloadBar, createProgressBar, parseNonNegativeInt, parsePositiveInt, parseProbability } from '../util.js';
 
 interface KbLocationOptions {
   kb: string;
@@ -108,14 +108,6 @@ function withSearchOptions(command: Command): Command {
     .option('--embedding-model <gguf>', 'Qwen3-Embedding GGUF the knowledge base was embedded with')
     .option('--instruction <text>', "reranker task instruction (default: the model card's)")
     .option('--json', 'print JSON');
-}
-
-function parseNonNegativeInt(option: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidInputError(option, `${option} must be a non-negative integer, got "${value}"`);
-    return n;
-  };
 }
 
 function locate(options: KbLocationOptions): string {

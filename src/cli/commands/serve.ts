@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
-import { InvalidInputError, type CreateRerankerOptions, type EngineKind } from '../../index.js';
-import { readApiKeysFile, serve, type ServerLimits } from '../../server/index.js';
-import { action, parsePositiveInt } from '../util.js';
+import { Option, type Command } from 'commander';
+import { ENGINE_KINDS, InvalidInputError, type CreateRerankerOptions, type EngineKind } from '../../index.js';
+import { readApiKeysFile, serve, SERVER_LIMIT_SETTINGS, type ServerLimitName, type ServerLimits } from '../../server/index.js';
+import { action, parseNonNegativeInt, parsePositiveInt } from '../util.js';
 import { addModelOptions, demoWarning, gpuOption, type ModelCliOptions } from '../model-options.js';
 import { readServeConfig } from '../serve-config.js';
 
@@ -11,13 +11,6 @@ interface ServeCliOptions extends ModelCliOptions {
   apiKey?: string[];
   apiKeysFile?: string;
   cors?: string[];
-  bodyLimit?: number;
-  maxDocuments?: number;
-  maxTokens?: number;
-  maxQueryChars?: number;
-  maxConcurrent?: number;
-  maxQueue?: number;
-  requestTimeout?: number;
   drainTimeout: number;
   logLevel: string;
   cacheSize?: number;
@@ -29,41 +22,34 @@ interface ServeCliOptions extends ModelCliOptions {
   config?: string;
 }
 
-/** Every engine `createReranker` knows (the compiler checks this stays complete). */
-const ENGINE_KINDS = { 'llama-cpp': true, vllm: true, 'llama-server': true, tei: true, cohere: true } satisfies Record<EngineKind, true>;
-
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-const parseNonNegativeInt =
-  (option: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidInputError(option, `${option} must be a non-negative integer, got "${value}"`);
-    return n;
-  };
+const limitNames = Object.keys(SERVER_LIMIT_SETTINGS) as ServerLimitName[];
+
+/** The `serve` flag of a server limit, derived from `SERVER_LIMIT_SETTINGS` (flag, help, default and minimum). */
+function limitOption(name: ServerLimitName): Option {
+  const setting = SERVER_LIMIT_SETTINGS[name];
+  const option = new Option(setting.flag, `${setting.description} (default: ${setting.default})`);
+  return option.argParser(setting.minimum === 0 ? parseNonNegativeInt(option.long!) : parsePositiveInt(option.long!));
+}
 
 export function registerServeCommand(program: Command): void {
+  const command = program
+    .command('serve')
+    .description('HTTP rerank server: Cohere /v2/rerank, Jina/vLLM /v1/rerank, TEI/llama.cpp /rerank, vLLM /score, /api/rerank')
+    .option('-p, --port <port>', 'TCP port (0 = any free port)', parseNonNegativeInt('--port'), 8000)
+    .option('--host <host>', 'interface to listen on (0.0.0.0 for remote clients)', '127.0.0.1')
+    .option('--api-key <key>', 'require "Authorization: Bearer <key>" (repeatable; default: no authentication)', collect)
+    .option('--api-keys-file <file>', 'file with one API key per line (# comments allowed); keeps keys out of `ps`')
+    .option('--cors <origin>', 'allow browser calls from this origin, or * (repeatable; default: CORS off)', collect);
+  for (const name of limitNames) command.addOption(limitOption(name));
   addModelOptions(
-    program
-      .command('serve')
-      .description('HTTP rerank server: Cohere /v2/rerank, Jina/vLLM /v1/rerank, TEI/llama.cpp /rerank, vLLM /score, /api/rerank')
-      .option('-p, --port <port>', 'TCP port (0 = any free port)', parseNonNegativeInt('--port'), 8000)
-      .option('--host <host>', 'interface to listen on (0.0.0.0 for remote clients)', '127.0.0.1')
-      .option('--api-key <key>', 'require "Authorization: Bearer <key>" (repeatable; default: no authentication)', collect)
-      .option('--api-keys-file <file>', 'file with one API key per line (# comments allowed); keeps keys out of `ps`')
-      .option('--cors <origin>', 'allow browser calls from this origin, or * (repeatable; default: CORS off)', collect)
-      .option('--body-limit <bytes>', 'largest request body (default: 8388608)', parsePositiveInt('--body-limit'))
-      .option('--max-documents <n>', 'documents (pairs) per request (default: 1000)', parsePositiveInt('--max-documents'))
-      .option('--max-tokens <n>', 'estimated prompt tokens per request (default: 1048576)', parsePositiveInt('--max-tokens'))
-      .option('--max-query-chars <n>', 'longest query or instruction in characters (default: 16384)', parsePositiveInt('--max-query-chars'))
-      .option('--max-concurrent <n>', 'requests scored at once (default: 16)', parsePositiveInt('--max-concurrent'))
-      .option('--max-queue <n>', 'requests waiting; beyond this 429 + Retry-After (default: 256)', parseNonNegativeInt('--max-queue'))
-      .option('--request-timeout <ms>', 'per-request time limit, queueing included; 0 = none (default: 120000)', parseNonNegativeInt('--request-timeout'))
+    command
       .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, wait this long for in-flight requests', parseNonNegativeInt('--drain-timeout'), 30_000)
       .option('--log-level <level>', 'fatal | error | warn | info | debug | silent', 'info')
       .option('--cache-size <n>', 'score cache entries; 0 disables (default: 10000)', parseNonNegativeInt('--cache-size'))
       .option('--sequences <n>', 'local engine: sequences scored in parallel (default: 4)', parsePositiveInt('--sequences'))
-      .option('--engine <kind>', 'llama-cpp (default) or a remote engine (vllm, llama-server, tei, cohere)')
+      .option('--engine <kind>', `${ENGINE_KINDS[0]} (default) or a remote engine (${ENGINE_KINDS.slice(1).join(', ')})`)
       .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect)
       .option('--engine-api-key <key>', 'API key sent to the remote engine')
       .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search')
@@ -71,25 +57,19 @@ export function registerServeCommand(program: Command): void {
   ).action(action(runServe));
 }
 
-async function runServe(options: ServeCliOptions): Promise<void> {
+async function runServe(options: ServeCliOptions & Partial<Record<string, unknown>>): Promise<void> {
   const config = options.config ? await readServeConfig(options.config) : {};
   const fileKeys = options.apiKeysFile ? await readApiKeysFile(options.apiKeysFile) : [];
   if (options.apiKeysFile && fileKeys.length === 0) throw new InvalidInputError('--api-keys-file', `${options.apiKeysFile} contains no keys`);
   const apiKeys = [...(options.apiKey ?? []), ...fileKeys];
   const engine = options.engine ?? config.engine;
-  if (engine !== undefined && !Object.hasOwn(ENGINE_KINDS, engine)) {
-    throw new InvalidInputError('--engine', `--engine must be one of ${Object.keys(ENGINE_KINDS).join(', ')}, got "${engine}"`);
+  if (engine !== undefined && !(ENGINE_KINDS as readonly string[]).includes(engine)) {
+    throw new InvalidInputError('--engine', `--engine must be one of ${ENGINE_KINDS.join(', ')}, got "${engine}"`);
   }
-  const fileLimits = config.limits ?? {};
-  const limits: ServerLimits = {
-    bodyLimit: options.bodyLimit ?? fileLimits.bodyLimit,
-    maxDocumentsPerRequest: options.maxDocuments ?? fileLimits.maxDocumentsPerRequest,
-    maxTokensPerRequest: options.maxTokens ?? fileLimits.maxTokensPerRequest,
-    maxQueryCharacters: options.maxQueryChars ?? fileLimits.maxQueryCharacters,
-    maxConcurrentRequests: options.maxConcurrent ?? fileLimits.maxConcurrentRequests,
-    maxQueuedRequests: options.maxQueue ?? fileLimits.maxQueuedRequests,
-    requestTimeoutMs: options.requestTimeout ?? fileLimits.requestTimeoutMs,
-  };
+  // Flags win over the config file.
+  const limits: ServerLimits = Object.fromEntries(
+    limitNames.map((name) => [name, (options[limitOption(name).attributeName()] as number | undefined) ?? config.limits?.[name]]),
+  );
   const endpoints = options.endpoint ?? config.endpoints;
   const engineApiKey = options.engineApiKey ?? config.engineApiKey;
   const rerankerOptions: CreateRerankerOptions = {

@@ -1,4 +1,4 @@
-import type { RemoteEngineKind } from './remote-flavour.js';
+import type { RemoteEngineKind } from '../../spec/types.js';
 
 /** Options of `createHttpEngine`: a fleet of servers of one kind, used as the scoring engine. */
 export interface HttpEngineOptions {

@@ -8,7 +8,8 @@ import type { HttpEngineOptions } from './http-engine-options.js';
 import { EndpointError, sendJsonRequest } from './http-request.js';
 import { llamaServerFlavour } from './llama-server/llama-server-flavour.js';
 import { planBatches } from './plan-batches.js';
-import type { RemoteBatch, RemoteEngineKind, RemoteFlavour, RemoteScores } from './remote-flavour.js';
+import type { RemoteEngineKind } from '../../spec/types.js';
+import type { RemoteBatch, RemoteFlavour, RemoteScores } from './remote-flavour.js';
 import { teiFlavour } from './tei/tei-flavour.js';
 import { apportionTokens, estimatePromptTokens } from '../../core/token-estimate.js';
 import { vllmFlavour } from './vllm/vllm-flavour.js';
@@ -173,7 +174,7 @@ class HttpEngine implements RerankEngine {
     }
     const inputTokens = apportionTokens(scores.promptTokens, batchEstimates);
     batch.forEach((documentIndex, j) => {
-      results[documentIndex] = { logit: scores.logits[j]!, inputTokens: inputTokens[j]! };
+      results[documentIndex] = { ...scores.relevance[j]!, inputTokens: inputTokens[j]! };
       this.promptTokens += inputTokens[j]!;
       onScored?.(documentIndex);
     });

@@ -1,4 +1,3 @@
-export type { RemoteEngineKind } from './remote-flavour.js';
 export type { HttpEngineOptions } from './http-engine-options.js';
 export type { EndpointStatus } from './endpoint-state.js';
 export { createHttpEngine } from './http-engine.js';

@@ -1,7 +1,6 @@
+import type { EngineRelevance } from '../../spec/engine.js';
+import type { RemoteEngineKind } from '../../spec/types.js';
 import type { EndpointError } from './http-request.js';
-
-/** The server APIs qwen-ranker can use as a remote engine. */
-export type RemoteEngineKind = 'vllm' | 'llama-server' | 'tei' | 'cohere';
 
 /** One HTTP request's worth of a scoring group: the documents of one (instruction, query). */
 export interface RemoteBatch {
@@ -14,8 +13,8 @@ export interface RemoteBatch {
 
 /** What a flavour reads from a successful response. */
 export interface RemoteScores {
-  /** logit("yes") − logit("no") per document, in batch order. */
-  logits: number[];
+  /** What the server reported per document (a logit or a probability), in batch order. */
+  relevance: EngineRelevance[];
   /** Prompt tokens of the whole batch, when the server reports them. */
   promptTokens: number | undefined;
 }

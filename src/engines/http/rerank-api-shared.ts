@@ -1,4 +1,4 @@
-import { logitFromProbability } from '../../core/scoring.js';
+import type { EngineRelevance } from '../../spec/engine.js';
 import { InvalidInputError } from '../../spec/errors.js';
 import { DEFAULT_INSTRUCTION } from '../../spec/types.js';
 import type { RemoteBatch } from './remote-flavour.js';
@@ -21,7 +21,7 @@ export function queryDocumentsRequest(batch: RemoteBatch, model: string | undefi
   return { ...(model === undefined ? {} : { model }), query: batch.query, documents: [...batch.documents], top_n: batch.documents.length };
 }
 
-/** Probabilities by index → logits in batch order; throws `malformed` unless every document is scored once. */
-export function logitsFromRelevanceScores(results: ReadonlyArray<{ index: number; relevance_score: number }>, count: number, what: string): number[] {
-  return valuesByIndex(results.map((r) => ({ index: r.index, value: r.relevance_score })), count, what).map(logitFromProbability);
+/** `relevance_score`s (probabilities) by index → batch order; throws `malformed` unless every document is scored once. */
+export function relevanceScoresInOrder(results: ReadonlyArray<{ index: number; relevance_score: number }>, count: number, what: string): EngineRelevance[] {
+  return valuesByIndex(results.map((r) => ({ index: r.index, value: r.relevance_score })), count, what).map((probability) => ({ probability }));
 }

@@ -118,7 +118,7 @@ class LlamaCppEngine implements RerankEngine {
     const plans = this.plan(group);
     const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
     if (longest > this.info.maxContextTokens) {
-      throw new ContextOverflowError(longest, this.info.maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${this.info.maxContextTokens}`);
+      throw new ContextOverflowError('maxLength', longest, this.info.maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${this.info.maxContextTokens}`);
     }
     if (longest > this.scheduler.maxCapacity) await this.ensureCapacity(longest);
     throwIfAborted(options.signal);
@@ -235,7 +235,7 @@ class LlamaCppEngine implements RerankEngine {
     try {
       await this.longContextPending;
     } catch (error) {
-      throw new ContextOverflowError(tokens, this.scheduler.maxCapacity, `cannot allocate a context of ${size} tokens for a ${tokens}-token prompt: ${firstLine(error)}`);
+      throw new ContextOverflowError('maxLength', tokens, this.scheduler.maxCapacity, `cannot allocate a context of ${size} tokens for a ${tokens}-token prompt: ${firstLine(error)}`);
     } finally {
       this.longContextPending = undefined;
     }

@@ -1,5 +1,5 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
-import { AbortedError } from '../../spec/errors.js';
+import { AbortedError, RerankerError } from '../../spec/errors.js';
 import { commonPrefixLength } from '../../core/prompt-plan.js';
 
 /** One prompt to score. `groupId` identifies prompts that share `tokens[0:sharedLength]`. */
@@ -160,7 +160,7 @@ export class SequenceScheduler {
     const logits = output[output.length - 1]?.next.logits;
     const yesLogit = logits?.get(yes);
     const noLogit = logits?.get(no);
-    if (yesLogit === undefined || noLogit === undefined) throw new Error('llama.cpp returned no logits for the answer tokens');
+    if (yesLogit === undefined || noLogit === undefined) throw new RerankerError('engine_failed', 'llama.cpp returned no logits for the answer tokens');
     // Keep the shared prefix for the next document of this query; drop this document's tokens.
     await sequence.eraseContextTokenRanges([{ start: job.sharedLength, end: sequence.nextTokenIndex }]);
     return yesLogit - noLogit;

@@ -134,7 +134,7 @@ function deltaText(data: string): string {
   } catch {
     return '';
   }
-  if (chunk.error) throw new Error(typeof chunk.error.message === 'string' ? chunk.error.message : JSON.stringify(chunk.error));
+  if (chunk.error) throw new EngineUnavailableError(typeof chunk.error.message === 'string' ? chunk.error.message : JSON.stringify(chunk.error));
   const content = chunk.choices?.[0]?.delta?.content;
   return typeof content === 'string' ? content : '';
 }

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../spec/errors.js';
 import type { TokenCounter, TokenPiece } from './qwen3-token-counter.js';
 
 export interface ChunkingOptions {
@@ -32,9 +33,9 @@ const SENTENCE_END = /(?:[.!?…。！？]["'”’)\]」』]*|\n)\s*$/u;
 export function chunkText(text: string, counter: TokenCounter, options: ChunkingOptions = {}): TextChunk[] {
   const size = options.chunkTokens ?? DEFAULT_CHUNK_TOKENS;
   const overlap = options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS;
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunkTokens must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1) throw new InvalidInputError('chunkTokens', `chunkTokens must be a positive integer, got ${size}`);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) {
-    throw new RangeError(`overlapTokens must be an integer in [0, chunkTokens), got ${overlap}`);
+    throw new InvalidInputError('overlapTokens', `overlapTokens must be an integer in [0, chunkTokens), got ${overlap}`);
   }
   const pieces = splitOversizedPieces(text, counter.pieces(text), counter, size);
   // before[i] = tokens of pieces[0..i)

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { InvalidInputError } from '../../spec/errors.js';
 import { splitCjk, type CjkTokenization } from './cjk-tokenization.js';
 
 export interface LexicalIndexOptions {
@@ -56,7 +57,7 @@ export function createLexicalIndex(db: Database, options: LexicalIndexOptions = 
   const table = options.table ?? 'chunks_fts';
   const cjk = options.cjk ?? DEFAULT_CJK_TOKENIZATION;
   const titleWeight = options.titleWeight ?? 1;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`invalid FTS5 table name ${table}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new InvalidInputError('table', `invalid FTS5 table name ${table}`);
   db.exec(
     `CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING fts5(title, body, content='', contentless_delete=1, tokenize="${TOKENIZER}")`,
   );

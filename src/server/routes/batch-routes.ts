@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_INSTRUCTION, DEFAULT_MAX_LENGTH, InvalidInputError, type DocumentInput, type RerankResult } from '../../index.js';
-import { checkWorkload, resolveTopN } from '../server-limits.js';
+import { InvalidInputError, type DocumentInput, type RerankResult } from '../../index.js';
+import { checkWorkload } from '../server-limits.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { BatchRerankBody, BatchRerankResponse } from '../schemas/rerank-schemas.js';
-import { documentText, resolveMaxLength, responseId, type RouteContext } from './route-context.js';
+import { resolveWireOptions, responseId, type RouteContext } from './route-context.js';
 
 /** `POST /api/rerank`: the library's `rerank()` for one or many queries in one request, with everything the
  * library returns (logit, tokens, cache flag, winning window). Queries run concurrently in one admission slot. */
@@ -23,27 +23,18 @@ export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       const body = request.body;
       const reranker = service.reranker();
       const lists = documentLists(body.queries.length, body.documents);
-      const maxLength = resolveMaxLength(reranker, 'max_length', body.max_length);
-      const topN = resolveTopN(limits, body.top_n);
+      const options = resolveWireOptions(
+        reranker,
+        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.max_length, longDocuments: body.long_documents },
+        { maxLength: 'max_length', longDocuments: 'long_documents' },
+      );
       checkWorkload(limits, {
-        instruction: body.instruction,
+        options,
         queries: body.queries.map((text, i) => ({ field: `queries[${i}]`, text })),
-        groups: lists.map((documents, queryIndex) => ({ queryIndex, documents: documents.map(documentText) })),
-        maxLength: body.long_documents === 'windows' ? undefined : (maxLength ?? DEFAULT_MAX_LENGTH),
+        groups: lists.map((documents, queryIndex) => ({ queryIndex, documents })),
       });
       const responses = await service.run(reply, (ranker, signal) =>
-        Promise.all(
-          body.queries.map((query, i) =>
-            ranker.rerank(query, lists[i]!, {
-              instruction: body.instruction,
-              topN,
-              minScore: body.min_score,
-              maxLength,
-              longDocuments: body.long_documents,
-              signal,
-            }),
-          ),
-        ),
+        Promise.all(body.queries.map((query, i) => ranker.rerank(query, lists[i]!, { ...options, signal }))),
       );
       const usage = { documents: 0, input_tokens: 0, cached_documents: 0 };
       for (const response of responses) {
@@ -56,7 +47,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       return {
         id: responseId('rerank'),
         model: reranker.info.model,
-        instruction: responses[0]?.instruction ?? DEFAULT_INSTRUCTION,
+        instruction: options.instruction,
         results: responses.map((response, i) => ({
           query_index: i,
           query: body.queries[i]!,

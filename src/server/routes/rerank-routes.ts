@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DEFAULT_MAX_LENGTH, InvalidInputError, type RerankResponse } from '../../index.js';
-import { checkWorkload, resolveTopN } from '../server-limits.js';
+import { InvalidInputError, type DocumentInput, type RerankResponse, type ResolvedRerankOptions } from '../../index.js';
+import { checkWorkload } from '../server-limits.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import {
   CohereRerankBody,
@@ -10,41 +10,25 @@ import {
   RerankBody,
   TeiRerankResponse,
 } from '../schemas/rerank-schemas.js';
-import { documentText, resolveMaxLength, responseId, type RouteContext } from './route-context.js';
+import { resolveWireOptions, responseId, type RouteContext } from './route-context.js';
 
 /** Cohere bills one search unit per query with up to 100 documents
  * (https://docs.cohere.com/docs/how-does-cohere-pricing-work); reported so Cohere clients see a familiar meta. */
 const DOCUMENTS_PER_SEARCH_UNIT = 100;
 
-interface RerankCall {
-  query: string;
-  documents: string[];
-  instruction: string | null | undefined;
-  topN: number | undefined;
-  minScore: number | undefined;
-  maxLength: number | undefined;
-}
 
 /** Cohere v2 `/v2/rerank`, and `/v1/rerank` + `/rerank` (Jina / vLLM / llama.cpp, or TEI when the body has `texts`). */
 export const rerankRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, context) => {
   const { service, limits, metrics } = context;
 
-  async function rerank(reply: Parameters<typeof service.run>[0], call: RerankCall): Promise<RerankResponse> {
-    checkWorkload(limits, {
-      instruction: call.instruction,
-      queries: [{ field: 'query', text: call.query }],
-      groups: [{ queryIndex: 0, documents: call.documents }],
-      maxLength: call.maxLength ?? DEFAULT_MAX_LENGTH,
-    });
-    const response = await service.run(reply, (reranker, signal) =>
-      reranker.rerank(call.query, call.documents, {
-        instruction: call.instruction,
-        topN: call.topN,
-        minScore: call.minScore,
-        maxLength: call.maxLength,
-        signal,
-      }),
-    );
+  async function rerank(
+    reply: Parameters<typeof service.run>[0],
+    query: string,
+    documents: readonly DocumentInput[],
+    options: ResolvedRerankOptions,
+  ): Promise<RerankResponse> {
+    checkWorkload(limits, { options, queries: [{ field: 'query', text: query }], groups: [{ queryIndex: 0, documents }] });
+    const response = await service.run(reply, (reranker, signal) => reranker.rerank(query, documents, { ...options, signal }));
     metrics.observeUsage(response.usage);
     return response;
   }
@@ -62,15 +46,12 @@ export const rerankRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     },
     async (request, reply) => {
       const body = request.body;
-      const reranker = service.reranker();
-      const response = await rerank(reply, {
-        query: body.query,
-        documents: body.documents.map(documentText),
-        instruction: body.instruction,
-        topN: resolveTopN(limits, body.top_n),
-        minScore: body.min_score,
-        maxLength: resolveMaxLength(reranker, 'max_tokens_per_doc', body.max_tokens_per_doc),
-      });
+      const options = resolveWireOptions(
+        service.reranker(),
+        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.max_tokens_per_doc },
+        { maxLength: 'max_tokens_per_doc' },
+      );
+      const response = await rerank(reply, body.query, body.documents, options);
       return {
         id: responseId('rerank'),
         results: response.results.map((r) => ({ index: r.index, relevance_score: r.score })),
@@ -96,21 +77,18 @@ export const rerankRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
       },
       async (request, reply) => {
         const body = request.body;
-        const reranker = service.reranker();
         if (body.documents && body.texts) throw new InvalidInputError('texts', 'send either "documents" or "texts" (TEI), not both');
-        const input = body.texts ?? body.documents?.map(documentText);
+        const input = body.texts ?? body.documents;
         if (!input) throw new InvalidInputError('documents', 'documents is required (or "texts" for the TEI shape)');
         if (body.truncation_direction === 'left' || body.truncation_direction === 'Left') {
           throw new InvalidInputError('truncation_direction', 'only right truncation is supported: the Qwen3 reference cuts the end of the document body');
         }
-        const response = await rerank(reply, {
-          query: body.query,
-          documents: input,
-          instruction: body.instruction,
-          topN: resolveTopN(limits, body.top_n),
-          minScore: body.min_score,
-          maxLength: resolveMaxLength(reranker, 'truncate_prompt_tokens', body.truncate_prompt_tokens),
-        });
+        const options = resolveWireOptions(
+          service.reranker(),
+          { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.truncate_prompt_tokens },
+          { maxLength: 'truncate_prompt_tokens' },
+        );
+        const response = await rerank(reply, body.query, input, options);
         if (body.texts) {
           // TEI: `score` is the sigmoid unless raw_scores (router/src/http/types.rs `Rank`), sorted best first.
           return response.results.map((r) => ({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError, type Reranker } from '../../index.js';
+import { resolveRerankOptions, type RerankOptions, type RerankOptionFields, type Reranker, type ResolvedRerankOptions } from '../../index.js';
 import type { ScoringService } from '../scoring-service.js';
 import type { ResolvedServerLimits } from '../server-limits.js';
 import type { ServerMetrics } from '../server-metrics.js';
@@ -16,17 +16,23 @@ export function responseId(kind: string): string {
   return `${kind}-${randomUUID()}`;
 }
 
-export function documentText(document: string | { text: string }): string {
-  return typeof document === 'string' ? document : document.text;
+/** Options as a wire format spells them, before its "use the default" values are read. */
+export interface WireOptions extends Omit<RerankOptions, 'maxLength' | 'topN' | 'signal' | 'onProgress'> {
+  /** Cohere `max_tokens_per_doc`, vLLM `truncate_prompt_tokens`, native `max_length`; `-1` and `null` mean the
+   * default (vLLM: "-1 = the model's maximum", vllm/entrypoints/openai/protocol.py). */
+  maxLength?: number | null;
+  /** `0` means all, as in vLLM (`request.top_n if request.top_n > 0 else len(documents)`,
+   * vllm/entrypoints/openai/serving_score.py). */
+  topN?: number;
 }
 
-/**
- * The prompt cap a wire field asks for (Cohere `max_tokens_per_doc`, vLLM `truncate_prompt_tokens`, native
- * `max_length`), checked against the model's context. `-1`/`null`/absent: the library default.
- */
-export function resolveMaxLength(reranker: Reranker, field: string, value: number | null | undefined): number | undefined {
-  if (value === undefined || value === null || value === -1) return undefined;
-  const max = reranker.info.maxContextTokens;
-  if (value < 1 || value > max) throw new InvalidInputError(field, `${field} must be between 1 and ${max} (the model's context), got ${value}`);
-  return value;
+/** Reads the wire format's sentinels, then resolves every option once (defaults and checks in core), naming
+ * the wire's fields in errors. */
+export function resolveWireOptions(reranker: Reranker, options: WireOptions, fields: RerankOptionFields): ResolvedRerankOptions {
+  const { maxLength, topN, ...rest } = options;
+  return resolveRerankOptions(
+    { ...rest, maxLength: maxLength === null || maxLength === -1 ? undefined : maxLength, topN: topN === 0 ? undefined : topN },
+    reranker.info.maxContextTokens,
+    { topN: 'top_n', minScore: 'min_score', ...fields },
+  );
 }

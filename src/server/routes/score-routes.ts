@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_MAX_LENGTH, InvalidInputError, type ScorePair } from '../../index.js';
+import { InvalidInputError, type ScorePair } from '../../index.js';
 import { checkWorkload } from '../server-limits.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { ScoreBody, ScoreResponse } from '../schemas/score-schemas.js';
-import { resolveMaxLength, responseId, type RouteContext } from './route-context.js';
+import { resolveWireOptions, responseId, type RouteContext } from './route-context.js';
 
 /** vLLM's `/score`: scores query-document pairs, results in input order. */
 export const scoreRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, { service, limits, metrics }) => {
@@ -26,25 +26,27 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       if (queries.length > 1 && queries.length !== documents.length) {
         throw new InvalidInputError(queryField, `Input lengths must be either 1:1, 1:N or N:N; got ${queries.length} ${queryField} and ${documents.length} ${documentField}`);
       }
-      const maxLength = resolveMaxLength(reranker, 'truncate_prompt_tokens', body.truncate_prompt_tokens);
+      const options = resolveWireOptions(
+        reranker,
+        { instruction: body.instruction, minScore: body.min_score, maxLength: body.truncate_prompt_tokens },
+        { maxLength: 'truncate_prompt_tokens' },
+      );
       const pairs: ScorePair[] = documents.map((document, i) => ({ query: queries[queries.length === 1 ? 0 : i]!, document }));
       checkWorkload(limits, {
-        instruction: body.instruction,
+        options,
         queries: queries.map((text, i) => ({ field: `${queryField}[${i}]`, text })),
         groups: documents.map((document, i) => ({ queryIndex: queries.length === 1 ? 0 : i, documents: [document] })),
-        maxLength: maxLength ?? DEFAULT_MAX_LENGTH,
       });
-      const scores = await service.run(reply, (ranker, signal) => ranker.score(pairs, { instruction: body.instruction, maxLength, signal }));
+      const scores = await service.run(reply, (ranker, signal) => ranker.score(pairs, { ...options, signal }));
       const inputTokens = scores.reduce((sum, s) => sum + s.inputTokens, 0);
       metrics.observeUsage({ documents: scores.length, inputTokens, cachedDocuments: scores.filter((s) => s.cached).length });
-      const minScore = body.min_score ?? 0;
       return {
         id: responseId('score'),
         object: 'list' as const,
         created: Math.floor(Date.now() / 1000),
         model: reranker.info.model,
         data: scores.flatMap((s, index) =>
-          s.score >= minScore ? [{ index, object: 'score' as const, score: body.use_activation === false ? s.logit : s.score }] : [],
+          s.score >= options.minScore ? [{ index, object: 'score' as const, score: body.use_activation === false ? s.logit : s.score }] : [],
         ),
         usage: { prompt_tokens: inputTokens, total_tokens: inputTokens, completion_tokens: 0 },
       };

@@ -1,12 +1,12 @@
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { readResponse } from '../read-response.js';
-import { logitsFromRelevanceScores, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
+import { relevanceScoresInOrder, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
 import { CohereRerankResponse, type CohereRerankRequest } from './cohere-api.js';
 
 /**
  * Any Cohere-v2-compatible reranker. The API has no instruction field, so the server's own prompt applies: for a
  * qwen-ranker peer that is the model card's default instruction; other instructions are refused rather than
- * silently dropped. `relevance_score` is taken as a probability and turned back into a logit.
+ * silently dropped. `relevance_score` is taken as the probability.
  */
 export const cohereFlavour: RemoteFlavour = {
   kind: 'cohere',
@@ -20,6 +20,6 @@ export const cohereFlavour: RemoteFlavour = {
   parseResponse(body, _headers, documentCount) {
     const response = readResponse(CohereRerankResponse, body, 'Cohere /v2/rerank');
     const tokens = response.meta?.tokens?.input_tokens ?? response.meta?.billed_units?.input_tokens;
-    return { logits: logitsFromRelevanceScores(response.results, documentCount, 'Cohere /v2/rerank'), promptTokens: tokens };
+    return { relevance: relevanceScoresInOrder(response.results, documentCount, 'Cohere /v2/rerank'), promptTokens: tokens };
   },
 };

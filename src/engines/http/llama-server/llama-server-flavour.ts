@@ -1,6 +1,6 @@
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { readResponse } from '../read-response.js';
-import { logitsFromRelevanceScores, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
+import { relevanceScoresInOrder, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
 import { LlamaServerRerankResponse, type LlamaServerRerankRequest } from './llama-server-api.js';
 
 /**
@@ -24,6 +24,6 @@ export const llamaServerFlavour: RemoteFlavour = {
   buildRequest: (batch, model): LlamaServerRerankRequest => queryDocumentsRequest(batch, model),
   parseResponse(body, _headers, documentCount) {
     const response = readResponse(LlamaServerRerankResponse, body, 'llama-server /v1/rerank');
-    return { logits: logitsFromRelevanceScores(response.results, documentCount, 'llama-server /v1/rerank'), promptTokens: response.usage?.prompt_tokens };
+    return { relevance: relevanceScoresInOrder(response.results, documentCount, 'llama-server /v1/rerank'), promptTokens: response.usage?.prompt_tokens };
   },
 };

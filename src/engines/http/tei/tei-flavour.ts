@@ -32,6 +32,6 @@ export const teiFlavour: RemoteFlavour = {
       'TEI /rerank',
     );
     const tokens = Number(headers.get(TEI_TOKENS_HEADER) ?? Number.NaN);
-    return { logits, promptTokens: Number.isInteger(tokens) && tokens >= 0 ? tokens : undefined };
+    return { relevance: logits.map((logit) => ({ logit })), promptTokens: Number.isInteger(tokens) && tokens >= 0 ? tokens : undefined };
   },
 };

@@ -1,4 +1,3 @@
-import { logitFromProbability } from '../../../core/scoring.js';
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { qwen3DocumentHalf, qwen3QueryHalf } from '../qwen3-prompt-pair.js';
 import { readResponse, valuesByIndex } from '../read-response.js';
@@ -31,6 +30,6 @@ export const vllmFlavour: RemoteFlavour = {
       documentCount,
       'vLLM /score',
     );
-    return { logits: probabilities.map(logitFromProbability), promptTokens: response.usage?.prompt_tokens };
+    return { relevance: probabilities.map((probability) => ({ probability })), promptTokens: response.usage?.prompt_tokens };
   },
 };
