@@ -4,10 +4,8 @@ export {
   type CreateKnowledgeBaseOptions,
   type KnowledgeBase,
   type KnowledgeBaseInfo,
-  type SearchOptions,
-  type SearchResult,
-  type SearchHit,
 } from './knowledge-base.js';
+export type { SearchOptions, SearchResult, SearchHit } from './search-types.js';
 export { defaultKnowledgeBasesDir, knowledgeBasePath, listKnowledgeBaseNames } from './kb-location.js';
 export type { IngestOptions, IngestReport, IngestProgress, IngestedFile } from './ingest/ingest-files.js';
 export type { StoredChunk, StoredFile, StoreSettings } from './store/kb-store.js';

@@ -6,9 +6,10 @@ import { chunkDocumentText } from './chunk/chunk-document-text.js';
 import type { Embedder } from './embed/embedder.js';
 import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest-files.js';
 import type { CjkTokenization } from './lexical/cjk-tokenization.js';
-import { retrieveCandidates, type RetrievalMode } from './retrieve/first-stage.js';
-import { KnowledgeBaseStore, type StoredChunk, type StoredFile, type StoreSettings } from './store/kb-store.js';
+import { retrieveCandidates } from './retrieve/first-stage.js';
+import { KnowledgeBaseStore, type StoredFile, type StoreSettings } from './store/kb-store.js';
 import { askKnowledgeBase, type AskOptions, type AskResult } from './ask/ask.js';
+import type { SearchHit, SearchOptions, SearchResult } from './search-types.js';
 
 export interface CreateKnowledgeBaseOptions {
   /** Path of the SQLite file (see `knowledgeBasePath(dir, name)` for named knowledge bases). */
@@ -26,48 +27,6 @@ export interface CreateKnowledgeBaseOptions {
   chunkTokens?: number;
   overlapTokens?: number;
   cjk?: CjkTokenization;
-}
-
-export interface SearchOptions {
-  /** First-stage candidates handed to the reranker. Default: 50. */
-  k?: number;
-  /** Results kept after reranking. Default: 5. */
-  topN?: number;
-  /** Drop reranked results below this relevance probability (needs a reranker). Default: 0. */
-  minScore?: number;
-  /** First stage. Default: `'hybrid'` when the knowledge base has vectors and an embedder was given, else `'bm25'`. */
-  retrieval?: RetrievalMode;
-  /** Rerank the candidates. Default: true when a reranker was given. */
-  rerank?: boolean;
-  /** Reranker task instruction. Default: the reranker's default (the model card's). */
-  instruction?: string;
-  signal?: AbortSignal;
-  /** Reranking progress (documents scored so far, total). */
-  onProgress?: (done: number, total: number) => void;
-}
-
-export interface SearchHit {
-  chunk: StoredChunk;
-  /** 1-based rank and score in the first stage (BM25, cosine similarity or RRF). */
-  firstStageRank: number;
-  firstStageScore: number;
-  /** 1-based rank after reranking (equal to `firstStageRank` when not reranked). */
-  rank: number;
-  /** Reranker relevance probability; absent when not reranked. */
-  score?: number;
-}
-
-export interface SearchResult {
-  query: string;
-  retrieval: RetrievalMode;
-  reranked: boolean;
-  /** All first-stage candidates, in first-stage order. */
-  candidates: SearchHit[];
-  /** The final results: reranked, above `minScore`, at most `topN`. */
-  results: SearchHit[];
-  timings: { firstStageMs: number; rerankMs: number };
-  /** Prompt tokens the reranker read. */
-  rerankTokens: number;
 }
 
 export interface KnowledgeBaseInfo {

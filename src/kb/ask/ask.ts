@@ -1,4 +1,4 @@
-import type { SearchOptions, SearchResult } from '../knowledge-base.js';
+import type { SearchOptions, SearchResult } from '../search-types.js';
 import { buildAnswerMessages, buildRewriteMessages, parseRewrittenQuery, type AnswerSource } from './build-prompt.js';
 import { streamChatCompletion, type ChatEndpointOptions, type ChatMessage } from './openai-chat-client.js';
 
