@@ -25,4 +25,4 @@ export { createBm25Retriever, type Bm25Retriever } from './bm25-first-stage.js';
 export { toReportJson, renderMarkdownReport, writeEvaluationReport, type EvaluationReportJson } from './report.js';
 export { renderMetricsChart, type ChartSeries } from './chart-svg.js';
 export { summarizeLatency, percentile, type LatencySummary } from './latency.js';
-export { ScoreCache, type ScoreCacheKey, type CachedQuery } from './score-cache.js';
+export { ScoreJournal, type ScoreJournalKey, type CachedQuery } from './score-journal.js';

@@ -5,7 +5,7 @@ import { sampleQueryIds, type BeirDataset, type CorpusDocument } from './beir-da
 import { createBm25Retriever } from './bm25-first-stage.js';
 import { summarizeLatency, type LatencySummary } from './latency.js';
 import { evaluateRun, orderLikeTrecEval, type MetricValues, type ScoredDocument } from './metrics.js';
-import { ScoreCache } from './score-cache.js';
+import { ScoreJournal } from './score-journal.js';
 
 export type EvaluationStage = 'first_stage' | 'reranked';
 
@@ -113,7 +113,7 @@ export async function runEvaluation(dataset: BeirDataset, options: EvaluationOpt
   if (options.reranker) {
     const { reranker } = options;
     result.model = reranker.info.model;
-    const cache = options.cacheFile ? new ScoreCache(options.cacheFile, { model: reranker.info.model, instruction: options.instruction ?? null }) : undefined;
+    const cache = options.cacheFile ? new ScoreJournal(options.cacheFile, { model: reranker.info.model, instruction: options.instruction ?? null }) : undefined;
     const rerankedRun = new Map<string, ScoredDocument[]>();
     const latency: number[] = [];
     progress('reranked', 0, queryIds.length);

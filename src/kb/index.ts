@@ -6,6 +6,7 @@ export {
   type KnowledgeBaseInfo,
 } from './knowledge-base.js';
 export type { SearchOptions, SearchResult, SearchHit } from './search-types.js';
+export { searchHitJson, searchResultJson } from './search-json.js';
 export { defaultKnowledgeBasesDir, knowledgeBasePath, listKnowledgeBaseNames } from './kb-location.js';
 export type { IngestOptions, IngestReport, IngestProgress, IngestedFile } from './ingest/ingest-files.js';
 export type { StoredChunk, StoredFile, StoreSettings } from './store/kb-store.js';

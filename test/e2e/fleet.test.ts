@@ -18,9 +18,9 @@ interface Peer {
   process: ChildProcess;
 }
 
-/** Starts test/e2e/fleet-peer.ts and waits for the URL it prints when its model is loaded. */
+/** Starts test/helpers/fleet-peer.ts and waits for the URL it prints when its model is loaded. */
 async function startPeer(): Promise<Peer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fleet-peer.ts', import.meta.url).pathname], {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('../helpers/fleet-peer.ts', import.meta.url).pathname], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

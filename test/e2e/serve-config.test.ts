@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServeHandle } from '../../src/server/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { get, post, waitFor } from './server-harness.js';
+import { get, post, waitFor } from '../helpers/server-harness.js';
 import { spawnCli } from '../helpers/run-cli.js';
 
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CohereClientV2 } from 'cohere-ai';
 import { createReranker, type Reranker } from '../../src/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { assertApproxEqual, get, post, startTestServer, type TestServer } from './server-harness.js';
+import { assertApproxEqual, get, post, startTestServer, type TestServer } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const documents = [

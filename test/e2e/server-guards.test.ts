@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CohereClientV2, CohereError } from 'cohere-ai';
 import { createReranker, ModelLoadError, type Reranker } from '../../src/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { get, post, startTestServer, type TestServer } from './server-harness.js';
+import { get, post, startTestServer, type TestServer } from '../helpers/server-harness.js';
 
 let reranker: Reranker;
 before(async () => {

@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReranker, type Reranker } from '../../src/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { assertApproxEqual, get, post, startTestServer, waitFor, type TestServer, type WireBody } from './server-harness.js';
+import { assertApproxEqual, get, post, startTestServer, waitFor, type TestServer, type WireBody } from '../helpers/server-harness.js';
 
 const documents = ['Rerankers reorder retrieved passages.', 'A recipe for lentil soup.', 'Cross-encoders read query and passage together.'];
 const queries = Array.from({ length: 8 }, (_, i) => `question ${i}: how are passages reranked?`);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { get, post, waitFor } from './server-harness.js';
+import { get, post, waitFor } from '../helpers/server-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -8,12 +8,12 @@ import {
   defaultKnowledgeBasesDir,
   knowledgeBasePath,
   listKnowledgeBaseNames,
+  searchResultJson,
   sourceLabel,
   DEFAULT_ASK_MIN_SCORE,
   type Embedder,
   type KnowledgeBase,
   type RetrievalMode,
-  type SearchHit,
   type SearchResult,
 } from '../../kb/index.js';
 import { action, createDownloadBar, createProgressBar, parseNonNegativeInt, parsePositiveInt, parseProbability } from '../util.js';
@@ -210,33 +210,8 @@ function searchOptionsOf(options: SearchCommandOptions) {
 
 async function searchCommand(query: string, options: SearchCommandOptions): Promise<void> {
   const result = await withQueryResources(options, (kb) => kb.search(query, searchOptionsOf(options)));
-  if (options.json) process.stdout.write(`${JSON.stringify(searchJson(result), null, 2)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(searchResultJson(result), null, 2)}\n`);
   else process.stdout.write(formatSearch(result));
-}
-
-function hitJson(hit: SearchHit) {
-  return {
-    rank: hit.rank,
-    score: hit.score ?? null,
-    first_stage_rank: hit.firstStageRank,
-    first_stage_score: hit.firstStageScore,
-    path: hit.chunk.path,
-    page: hit.chunk.page ?? null,
-    heading: hit.chunk.heading ?? null,
-    position: hit.chunk.position,
-    text: hit.chunk.text,
-  };
-}
-
-function searchJson(result: SearchResult) {
-  return {
-    query: result.query,
-    retrieval: result.retrieval,
-    reranked: result.reranked,
-    results: result.results.map(hitJson),
-    candidates: result.candidates.length,
-    timings_ms: { first_stage: Number(result.timings.firstStageMs.toFixed(1)), rerank: Number(result.timings.rerankMs.toFixed(1)) },
-  };
 }
 
 /** Results with their first-stage rank beside the reranked rank, so the reranker's moves are visible. */

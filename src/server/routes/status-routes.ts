@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { isRerankerError } from '../../index.js';
+import { HealthResponse, NotReadyResponse, ReadyResponse } from '../schemas/status-schemas.js';
 import type { RouteContext } from './route-context.js';
 
 export interface StatusRoutesOptions extends RouteContext {
@@ -11,22 +11,6 @@ export interface StatusRoutesOptions extends RouteContext {
 /** Seconds a prober should wait before asking `/ready` again while the model loads. */
 const READY_RETRY_AFTER_SECONDS = 2;
 
-const ReadyResponse = Type.Object({
-  status: Type.Literal('ready'),
-  model: Type.String(),
-  engine: Type.String(),
-  device: Type.String(),
-  demo: Type.Boolean({ description: 'True for a generated random-weight demo model: its scores mean nothing' }),
-  load_time_ms: Type.Number(),
-  max_context_tokens: Type.Integer(),
-  engine_status: Type.Record(Type.String(), Type.Unknown()),
-});
-
-const NotReadyResponse = Type.Object({
-  status: Type.Union([Type.Literal('loading'), Type.Literal('failed'), Type.Literal('draining')]),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
-});
-
 /** `/health` (the process answers), `/ready` (the model is loaded), `/metrics` (Prometheus). Never rate-limited:
  * they bypass admission control, and `/health` + `/ready` bypass authentication (see `createApp`). */
 export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, { service, metrics, isDraining }) => {
@@ -36,7 +20,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
       schema: {
         summary: 'Liveness: 200 while the process runs',
         tags: ['status'],
-        response: { 200: Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('draining')]) }) },
+        response: { 200: HealthResponse },
       },
     },
     async () => ({ status: isDraining() ? ('draining' as const) : ('ok' as const) }),

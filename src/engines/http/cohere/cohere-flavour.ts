@@ -1,7 +1,7 @@
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { readResponse } from '../read-response.js';
 import { relevanceScoresInOrder, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
-import { CohereRerankResponse, type CohereRerankRequest } from './cohere-api.js';
+import { CohereApiRerankResponse, type CohereApiRerankRequest } from './cohere-api.js';
 
 /**
  * Any Cohere-v2-compatible reranker. The API has no instruction field, so the server's own prompt applies: for a
@@ -16,9 +16,9 @@ export const cohereFlavour: RemoteFlavour = {
   checkInstruction: onlyDefaultInstruction(
     'the Cohere rerank API has no instruction field; only the default instruction can be used with --engine cohere',
   ),
-  buildRequest: (batch, model): CohereRerankRequest => queryDocumentsRequest(batch, model),
+  buildRequest: (batch, model): CohereApiRerankRequest => queryDocumentsRequest(batch, model),
   parseResponse(body, _headers, documentCount) {
-    const response = readResponse(CohereRerankResponse, body, 'Cohere /v2/rerank');
+    const response = readResponse(CohereApiRerankResponse, body, 'Cohere /v2/rerank');
     const tokens = response.meta?.tokens?.input_tokens ?? response.meta?.billed_units?.input_tokens;
     return { relevance: relevanceScoresInOrder(response.results, documentCount, 'Cohere /v2/rerank'), promptTokens: tokens };
   },

@@ -4,7 +4,7 @@ import Type from 'typebox';
  * llama.cpp's `llama-server --reranking`, `POST /v1/rerank` (aliases `/rerank`, `/reranking`, `/v1/reranking`;
  * https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md "POST /reranking").
  */
-export interface LlamaServerRerankRequest {
+export interface LlamaServerApiRerankRequest {
   /** Ignored by llama-server, echoed back. */
   model?: string;
   query: string;
@@ -16,7 +16,7 @@ export interface LlamaServerRerankRequest {
 
 /** `format_response_rerank` (tools/server/server-common.cpp): results sorted by score, `usage.prompt_tokens` the
  * sum of `tokens_evaluated` over the documents. */
-export const LlamaServerRerankResponse = Type.Object({
+export const LlamaServerApiRerankResponse = Type.Object({
   results: Type.Array(Type.Object({ index: Type.Integer(), relevance_score: Type.Number() })),
   usage: Type.Optional(Type.Object({ prompt_tokens: Type.Optional(Type.Integer({ minimum: 0 })) })),
 });

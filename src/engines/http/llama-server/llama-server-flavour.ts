@@ -1,7 +1,7 @@
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { readResponse } from '../read-response.js';
 import { relevanceScoresInOrder, onlyDefaultInstruction, queryDocumentsRequest } from '../rerank-api-shared.js';
-import { LlamaServerRerankResponse, type LlamaServerRerankRequest } from './llama-server-api.js';
+import { LlamaServerApiRerankResponse, type LlamaServerApiRerankRequest } from './llama-server-api.js';
 
 /**
  * llama-server builds the prompt itself from the GGUF's `tokenizer.chat_template.rerank`, replacing `{query}` and
@@ -21,9 +21,9 @@ export const llamaServerFlavour: RemoteFlavour = {
   // A prompt longer than the physical batch is answered 500 "input (N tokens) is too large to process. increase the
   // physical batch size" (tools/server/server-context.cpp); every endpoint would answer the same.
   isRequestFault: (error) => error.status === 500 && /too large to process|exceeds the available context size/i.test(error.message),
-  buildRequest: (batch, model): LlamaServerRerankRequest => queryDocumentsRequest(batch, model),
+  buildRequest: (batch, model): LlamaServerApiRerankRequest => queryDocumentsRequest(batch, model),
   parseResponse(body, _headers, documentCount) {
-    const response = readResponse(LlamaServerRerankResponse, body, 'llama-server /v1/rerank');
+    const response = readResponse(LlamaServerApiRerankResponse, body, 'llama-server /v1/rerank');
     return { relevance: relevanceScoresInOrder(response.results, documentCount, 'llama-server /v1/rerank'), promptTokens: response.usage?.prompt_tokens };
   },
 };

@@ -5,7 +5,7 @@ import Type from 'typebox';
  * (https://huggingface.github.io/text-embeddings-inference/#/Text%20Embeddings%20Inference/rerank; request and
  * response types in `router/src/http/types.rs`, `RerankRequest` and `RerankResponse`).
  */
-export interface TeiRerankRequest {
+export interface TeiApiRerankRequest {
   query: string;
   texts: string[];
   /** Return the classifier logit instead of its sigmoid. */
@@ -17,7 +17,7 @@ export interface TeiRerankRequest {
 }
 
 /** A bare array of ranks, sorted by score (`RerankResponse(Vec<Rank>)`). */
-export const TeiRerankResponse = Type.Array(Type.Object({ index: Type.Integer(), score: Type.Number() }));
+export const TeiApiRerankResponse = Type.Array(Type.Object({ index: Type.Integer(), score: Type.Number() }));
 
 /** TEI reports the tokens it computed in a response header (`router/src/http/server.rs`, `x-compute-tokens`). */
 export const TEI_TOKENS_HEADER = 'x-compute-tokens';

@@ -1,7 +1,7 @@
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { qwen3DocumentHalf, qwen3QueryHalf } from '../qwen3-prompt-pair.js';
 import { readResponse, valuesByIndex } from '../read-response.js';
-import { TEI_TOKENS_HEADER, TeiRerankResponse, type TeiRerankRequest } from './tei-api.js';
+import { TEI_TOKENS_HEADER, TeiApiRerankResponse, type TeiApiRerankRequest } from './tei-api.js';
 
 /**
  * TEI serving a sequence-classification conversion of Qwen3-Reranker (one logit: logit_yes − logit_no, e.g.
@@ -15,7 +15,7 @@ export const teiFlavour: RemoteFlavour = {
   // router/src/http/server.rs `health`: 200 when the backend is healthy, 503 otherwise.
   healthPath: '/health',
   checkInstruction() {},
-  buildRequest(batch): TeiRerankRequest {
+  buildRequest(batch): TeiApiRerankRequest {
     return {
       query: qwen3QueryHalf(batch.instruction, batch.query),
       texts: batch.documents.map(qwen3DocumentHalf),
@@ -25,7 +25,7 @@ export const teiFlavour: RemoteFlavour = {
     };
   },
   parseResponse(body, headers, documentCount) {
-    const ranks = readResponse(TeiRerankResponse, body, 'TEI /rerank');
+    const ranks = readResponse(TeiApiRerankResponse, body, 'TEI /rerank');
     const logits = valuesByIndex(
       ranks.map((r) => ({ index: r.index, value: r.score })),
       documentCount,

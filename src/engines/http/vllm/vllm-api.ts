@@ -5,7 +5,7 @@ import Type from 'typebox';
  * request and response models in `vllm/entrypoints/pooling/score/protocol.py`, `ScoreTextRequest` and
  * `ScoreResponse`). One `text_1` against a list of `text_2` scores each pair (1:N form).
  */
-export interface VllmScoreRequest {
+export interface VllmApiScoreRequest {
   /** `--served-model-name`; vLLM uses its only model when omitted. */
   model?: string;
   text_1: string;
@@ -17,7 +17,7 @@ export interface VllmScoreRequest {
 /** `data[].score` is the classifier output after its activation: sigmoid(logit_yes − logit_no) for Qwen3-Reranker
  * loaded with `"method": "from_2_way_softmax"` (`vllm/model_executor/models/config.py`). `usage` is `{}` in some
  * versions (see the documented example), so its fields are optional. */
-export const VllmScoreResponse = Type.Object({
+export const VllmApiScoreResponse = Type.Object({
   data: Type.Array(Type.Object({ index: Type.Integer(), score: Type.Number() })),
   usage: Type.Optional(Type.Object({ prompt_tokens: Type.Optional(Type.Integer({ minimum: 0 })) })),
 });

@@ -1,7 +1,7 @@
 import type { RemoteFlavour } from '../remote-flavour.js';
 import { qwen3DocumentHalf, qwen3QueryHalf } from '../qwen3-prompt-pair.js';
 import { readResponse, valuesByIndex } from '../read-response.js';
-import { VllmScoreResponse, type VllmScoreRequest } from './vllm-api.js';
+import { VllmApiScoreResponse, type VllmApiScoreRequest } from './vllm-api.js';
 
 /**
  * vLLM serving Qwen3-Reranker as a sequence classifier (`--hf_overrides` with `is_original_qwen3_reranker`) and
@@ -15,7 +15,7 @@ export const vllmFlavour: RemoteFlavour = {
   // vllm/entrypoints/serve/instrumentator/health.py: 200 when the engine is alive.
   healthPath: '/health',
   checkInstruction() {},
-  buildRequest(batch, model): VllmScoreRequest {
+  buildRequest(batch, model): VllmApiScoreRequest {
     return {
       ...(model === undefined ? {} : { model }),
       text_1: qwen3QueryHalf(batch.instruction, batch.query),
@@ -24,7 +24,7 @@ export const vllmFlavour: RemoteFlavour = {
     };
   },
   parseResponse(body, _headers, documentCount) {
-    const response = readResponse(VllmScoreResponse, body, 'vLLM /score');
+    const response = readResponse(VllmApiScoreResponse, body, 'vLLM /score');
     const probabilities = valuesByIndex(
       response.data.map((d) => ({ index: d.index, value: d.score })),
       documentCount,

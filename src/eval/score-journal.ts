@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname } from 'node:path';
 
 /** What makes a reranker score reproducible: the same model and instruction give the same score. */
-export interface ScoreCacheKey {
+export interface ScoreJournalKey {
   model: string;
   instruction: string | null;
 }
@@ -17,16 +17,16 @@ export interface CachedQuery {
 }
 
 /**
- * Append-only JSON Lines cache of per-query reranker scores, so that an interrupted `eval` resumes where it
+ * Append-only JSON Lines journal of per-query reranker scores (not the facade's in-memory score cache), so that an interrupted `eval` resumes where it
  * stopped. The first line is the key; a file with another key is started over. A query line is written once its
  * whole candidate list is scored, so a crash never leaves a half-scored query.
  */
-export class ScoreCache {
+export class ScoreJournal {
   private readonly queries = new Map<string, CachedQuery>();
 
   constructor(
     private readonly path: string,
-    key: ScoreCacheKey,
+    key: ScoreJournalKey,
   ) {
     const header = JSON.stringify({ type: 'key', ...key });
     const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];

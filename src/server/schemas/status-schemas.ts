@@ -1,0 +1,20 @@
+import { Type } from 'typebox';
+
+/** `/health` and `/ready` (src/server/routes/status-routes.ts). */
+export const HealthResponse = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('draining')]) });
+
+export const ReadyResponse = Type.Object({
+  status: Type.Literal('ready'),
+  model: Type.String(),
+  engine: Type.String(),
+  device: Type.String(),
+  demo: Type.Boolean({ description: 'True for a generated random-weight demo model: its scores mean nothing' }),
+  load_time_ms: Type.Number(),
+  max_context_tokens: Type.Integer(),
+  engine_status: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const NotReadyResponse = Type.Object({
+  status: Type.Union([Type.Literal('loading'), Type.Literal('failed'), Type.Literal('draining')]),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
