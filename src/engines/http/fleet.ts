@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { EngineUnavailableError, OverloadedError, RerankerError, throwIfAborted } from '../../spec/errors.js';
+import { linkSignals } from '../../core/link-signals.js';
 import { EndpointState, type EndpointStatus } from './endpoint-state.js';
 import { EndpointError, sendRequest } from './http-request.js';
 
@@ -272,19 +273,4 @@ export class Fleet {
       this.pump();
     }
   }
-}
-
-/**
- * A short-lived signal that fires when any source does. Unlike `AbortSignal.any`, it detaches from the sources when
- * disposed, so the fleet's lifelong `closing` signal does not collect a listener per request.
- */
-function linkSignals(...sources: Array<AbortSignal | undefined>): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const forward = (event: Event) => controller.abort((event.target as AbortSignal).reason);
-  const attached = sources.filter((s): s is AbortSignal => s !== undefined);
-  for (const source of attached) {
-    if (source.aborted) controller.abort(source.reason);
-    else source.addEventListener('abort', forward, { once: true });
-  }
-  return { signal: controller.signal, dispose: () => attached.forEach((source) => source.removeEventListener('abort', forward)) };
 }

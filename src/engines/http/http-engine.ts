@@ -1,5 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
+import { integerOption } from '../../core/integer-option.js';
+import { linkSignals } from '../../core/link-signals.js';
 import { EngineUnavailableError, InvalidInputError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import type { EngineInfo } from '../../spec/types.js';
 import { cohereFlavour } from './cohere/cohere-flavour.js';
@@ -96,7 +98,7 @@ class HttpEngine implements RerankEngine {
 
     // The first failing batch stops the others: their results could not be used anyway.
     const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const { signal, dispose } = linkSignals(options.signal, stop.signal);
     setMaxListeners(0, signal); // each batch in flight listens once and detaches when done
     let firstError: unknown;
     await Promise.allSettled(
@@ -108,7 +110,7 @@ class HttpEngine implements RerankEngine {
           }
         }),
       ),
-    );
+    ).finally(dispose);
     if (firstError !== undefined) throw firstError;
     return results;
   }
@@ -232,12 +234,12 @@ function resolveOptions(options: HttpEngineOptions): ResolvedOptions {
     endpoints,
     model: options.model,
     headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
-    timeoutMs: positiveInteger(options.timeoutMs, 60_000, 'timeoutMs'),
-    maxRetries: nonNegativeInteger(options.maxRetries, 4, 'maxRetries'),
-    maxDocumentsPerRequest: positiveInteger(options.maxDocumentsPerRequest, 32, 'maxDocumentsPerRequest'),
-    maxTokensPerRequest: options.maxTokensPerRequest === Infinity ? Infinity : positiveInteger(options.maxTokensPerRequest, Infinity, 'maxTokensPerRequest'),
-    healthCheckIntervalMs: nonNegativeInteger(options.healthCheckIntervalMs, 5000, 'healthCheckIntervalMs'),
-    maxConcurrentRequestsPerEndpoint: positiveInteger(options.maxConcurrentRequestsPerEndpoint, 4, 'maxConcurrentRequestsPerEndpoint'),
+    timeoutMs: integerOption(options.timeoutMs, 60_000, 'timeoutMs', { min: 1 }),
+    maxRetries: integerOption(options.maxRetries, 4, 'maxRetries', { min: 0 }),
+    maxDocumentsPerRequest: integerOption(options.maxDocumentsPerRequest, 32, 'maxDocumentsPerRequest', { min: 1 }),
+    maxTokensPerRequest: options.maxTokensPerRequest === Infinity ? Infinity : integerOption(options.maxTokensPerRequest, Infinity, 'maxTokensPerRequest', { min: 1 }),
+    healthCheckIntervalMs: integerOption(options.healthCheckIntervalMs, 5000, 'healthCheckIntervalMs', { min: 0 }),
+    maxConcurrentRequestsPerEndpoint: integerOption(options.maxConcurrentRequestsPerEndpoint, 4, 'maxConcurrentRequestsPerEndpoint', { min: 1 }),
   };
 }
 
@@ -252,16 +254,4 @@ function normalizeEndpoint(endpoint: string, field: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError(field, `"${endpoint}" must be an http or https URL`);
   if (url.search || url.hash) throw new InvalidInputError(field, `"${endpoint}" must not have a query or fragment`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function positiveInteger(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(field, `${field} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
-function nonNegativeInteger(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new InvalidInputError(field, `${field} must be a non-negative integer, got ${String(value)}`);
-  return value;
 }

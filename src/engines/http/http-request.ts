@@ -1,3 +1,4 @@
+import { linkSignals } from '../../core/link-signals.js';
 import { AbortedError, throwIfAborted } from '../../spec/errors.js';
 
 /** Why a call to one endpoint produced no scores. */
@@ -53,7 +54,7 @@ export interface HttpResponse {
 export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   throwIfAborted(request.signal);
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  const { signal, dispose } = linkSignals(request.signal, timeout);
   const describe = `${request.method} ${request.url}`;
   let response: Response;
   let text: string;
@@ -74,6 +75,8 @@ export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
     if (timeout.aborted) throw new EndpointError('timeout', `${describe} got no answer within ${request.timeoutMs} ms`);
     if (error instanceof AbortedError) throw error;
     throw new EndpointError('network', `${describe} failed: ${networkReason(error)}`, { cause: error });
+  } finally {
+    dispose();
   }
   if (!response.ok) {
     const body = parseJson(text);

@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
-import { AbortedError, ContextOverflowError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
+import { AbortedError, ContextOverflowError, InvalidInputError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
+import { integerOption } from '../../core/integer-option.js';
 import type { EngineInfo } from '../../spec/types.js';
 import { planPrompts, type PlannedPrompt } from '../../core/prompt-plan.js';
 import { formatBody, NO_TOKEN_ID, QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, YES_TOKEN_ID } from '../../core/template.js';
@@ -32,23 +34,57 @@ export interface LocalEngineOptions {
 /** Size of the context created for prompts that do not fit a sequence; grows to the prompt when larger. */
 const LONG_CONTEXT_TOKENS = 8192;
 
+const GPU_CHOICES = ['auto', false, 'cuda', 'metal', 'vulkan'] as const;
+
+type ResolvedLocalEngineOptions = Required<Omit<LocalEngineOptions, 'modelName'>> & { modelName: string };
+
+/** Defaults and checks of every local option, before anything is loaded: a bad value is an `InvalidInputError`
+ * naming it, never a native failure (or 1,300 threads) later. */
+function resolveLocalEngineOptions(options: LocalEngineOptions): ResolvedLocalEngineOptions {
+  if (!GPU_CHOICES.includes(options.gpu ?? 'auto')) {
+    throw new InvalidInputError('gpu', `gpu must be one of ${GPU_CHOICES.map(String).join(', ')}, got ${String(options.gpu)}`);
+  }
+  const flashAttention = options.flashAttention ?? false;
+  if (flashAttention !== 'auto' && typeof flashAttention !== 'boolean') {
+    throw new InvalidInputError('flashAttention', `flashAttention must be "auto", true or false, got ${String(flashAttention)}`);
+  }
+  return {
+    modelPath: options.modelPath,
+    modelName: options.modelName ?? options.modelPath,
+    gpu: options.gpu ?? 'auto',
+    // More threads than logical cores only make llama.cpp's threads wait for each other.
+    threads: integerOption(options.threads, physicalCoreCount(), 'threads', { min: 1, max: availableParallelism(), maxReason: "this machine's logical cores" }),
+    // llama.cpp's limit on sequences per context (LLAMA_MAX_SEQ, llama-cparams.h).
+    sequences: integerOption(options.sequences, 4, 'sequences', { min: 1, max: 256 }),
+    sequenceContextSize: integerOption(options.sequenceContextSize, 1024, 'sequenceContextSize', { min: 64 }),
+    batchSize: integerOption(options.batchSize, 512, 'batchSize', { min: 1 }),
+    flashAttention,
+  };
+}
+
 export async function createLlamaCppEngine(options: LocalEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
-  const facts = await checkRerankerGguf(options.modelPath);
-  const threads = options.threads ?? physicalCoreCount();
+  const settings = resolveLocalEngineOptions(options);
+  const facts = await checkRerankerGguf(settings.modelPath);
+  const loadError = (error: unknown) =>
+    new ModelLoadError('model_load_failed', `cannot load ${settings.modelPath}: ${firstLine(error)}`, { cause: error });
   let llama: Llama;
-  let model: LlamaModel;
   try {
     // build: 'never' — use the prebuilt binaries node-llama-cpp ships; never try to download and compile llama.cpp.
-    llama = await getLlama({ gpu: options.gpu ?? 'auto', build: 'never', logLevel: LlamaLogLevel.error, maxThreads: threads, progressLogs: false });
-    model = await llama.loadModel({ modelPath: options.modelPath });
+    llama = await getLlama({ gpu: settings.gpu, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: settings.threads, progressLogs: false });
   } catch (error) {
-    throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath}: ${firstLine(error)}`, { cause: error });
+    throw loadError(error);
   }
+  // From here on the engine owns `llama` (and the model): every failure releases them.
+  let model: LlamaModel | undefined;
   try {
-    return await LlamaCppEngine.create(llama, model, options, threads, facts.demo, started);
+    model = await llama.loadModel({ modelPath: settings.modelPath }).catch((error: unknown) => {
+      throw loadError(error);
+    });
+    return await LlamaCppEngine.create(llama, model, settings, facts.demo, started);
   } catch (error) {
-    await model.dispose();
+    await model?.dispose();
+    await llama.dispose();
     throw error;
   }
 }
@@ -73,19 +109,18 @@ class LlamaCppEngine implements RerankEngine {
     this.contexts = [context];
   }
 
-  static async create(llama: Llama, model: LlamaModel, options: LocalEngineOptions, threads: number, demo: boolean, started: number): Promise<LlamaCppEngine> {
+  static async create(llama: Llama, model: LlamaModel, options: ResolvedLocalEngineOptions, demo: boolean, started: number): Promise<LlamaCppEngine> {
     // The answer tokens must be single tokens with the ids the model card uses, or this is not a Qwen3 vocabulary.
     const yes = model.tokenize('yes', false);
     const no = model.tokenize('no', false);
     if (yes.length !== 1 || yes[0] !== YES_TOKEN_ID || no.length !== 1 || no[0] !== NO_TOKEN_ID) {
       throw new ModelLoadError('not_a_reranker', `${options.modelPath} does not have the Qwen3 vocabulary ("yes" = ${YES_TOKEN_ID}, "no" = ${NO_TOKEN_ID})`);
     }
-    const sequences = options.sequences ?? 4;
-    const flashAttention = options.flashAttention ?? false;
+    const { sequences, flashAttention, threads } = options;
     const context = await model.createContext({
       sequences,
-      contextSize: options.sequenceContextSize ?? 1024,
-      batchSize: options.batchSize ?? 512,
+      contextSize: options.sequenceContextSize,
+      batchSize: options.batchSize,
       threads,
       flashAttention: flashAttention === 'auto' ? undefined : flashAttention,
       failedCreationRemedy: false,
@@ -94,7 +129,7 @@ class LlamaCppEngine implements RerankEngine {
     const scheduler = new SequenceScheduler(workers, [YES_TOKEN_ID as Token, NO_TOKEN_ID as Token]);
     const info: EngineInfo = {
       engine: 'llama-cpp',
-      model: options.modelName ?? options.modelPath,
+      model: options.modelName,
       device: llama.gpu === false ? 'cpu' : llama.gpu,
       demo,
       loadTimeMs: Math.round(performance.now() - started),
