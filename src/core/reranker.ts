@@ -193,7 +193,10 @@ class RerankerFacade implements Reranker {
         for (const i of indices) results[i] = toResult(score, false);
       });
     } catch (error) {
-      for (const d of deferreds) d.reject(error);
+      // Whatever this request was cancelled with (the server aborts with a TimeoutError, for one), its sharers
+      // see an AbortedError and re-score the pair for themselves (`awaitShared`).
+      const shared = signal?.aborted ? new AbortedError('the request computing this pair was cancelled', { cause: error }) : error;
+      for (const d of deferreds) d.reject(shared);
       throw error;
     } finally {
       for (const d of deferreds) this.inFlight.delete(d.key);
@@ -204,7 +207,7 @@ class RerankerFacade implements Reranker {
    * pair is scored again on this request's behalf instead of failing it. */
   private async awaitShared(key: string, pending: Promise<EngineScore>, settings: GroupSettings, document: string, options: ScoringOptions): Promise<EngineScore> {
     try {
-      return await pending;
+      return await untilAborted(pending, options.signal);
     } catch (error) {
       if (!(error instanceof AbortedError) || options.signal?.aborted) throw error;
       const [score] = await this.engine.scoreGroup({ ...settings, documents: [document] }, { signal: options.signal });
@@ -212,6 +215,22 @@ class RerankerFacade implements Reranker {
       return score!;
     }
   }
+}
+
+/** `promise`, or the signal's error as soon as it aborts (the promise runs on for the others awaiting it). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      try {
+        throwIfAborted(signal);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The one place an engine's answer becomes both numbers: a local engine gives the logit, some remote APIs only
