@@ -1,6 +1,7 @@
 /**
- * Token counts without a tokenizer. A remote engine never loads the model, so it estimates prompt sizes to split
- * requests and to weigh outstanding work, and to give each document its share when a server reports only a total.
+ * Token counts without a tokenizer, for work that must be sized before (or without) tokenizing: the server's
+ * per-request token limit (src/server/server-limits.ts), and the remote engines, which never load the model, to
+ * split requests, weigh outstanding work and give each document its share when a server reports only a total.
  */
 
 /**

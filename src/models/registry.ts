@@ -1,14 +1,14 @@
 /**
- * Qwen3-Reranker GGUFs we know and recommend. The repos are giladgd's conversions (the author of node-llama-cpp),
- * which name files `<Model>.<QUANT>.gguf`, e.g. `Qwen3-Reranker-0.6B.Q8_0.gguf`:
- * - https://huggingface.co/giladgd/Qwen3-Reranker-0.6B-GGUF — Q8_0 file of 639,153,376 bytes (recorded in a public
- *   project's model table next to `hf:giladgd/Qwen3-Reranker-0.6B-GGUF:Q8_0`); Q4_K_M ≈ 396 MB (SHA-256
- *   046ccc0b…, revision dfad7d6a, recorded by the SWEGA project's reranking doc).
- * - https://huggingface.co/giladgd/Qwen3-Reranker-4B-GGUF — Q4_K_M ≈ 2.5 GB and Q8_0 (URLs in public configs).
- * - https://huggingface.co/giladgd/Qwen3-Reranker-8B-GGUF — Q5_K_M and Q3_K_M referenced publicly.
- * Sizes not recorded above are estimates: parameters (0.6B: 596M, 4B: 4.02B, 8B: 8.19B, from the Qwen model cards)
- * × bits per weight of the quantization (Q4_K_M ≈ 4.9, Q5_K_M ≈ 5.7, Q6_K ≈ 6.6, Q8_0 ≈ 8.5, F16 = 16). The Hub's
- * file listing is authoritative: an unavailable quantization fails with the list of those that exist.
+ * Qwen3-Reranker GGUFs we know and recommend: giladgd's conversions (the author of node-llama-cpp), which name files
+ * `<Model>.<QUANT>.gguf`, e.g. `Qwen3-Reranker-0.6B.Q8_0.gguf`. Each repo's file listing is the source to follow
+ * for names, sizes and SHA-256 (the downloader checks the SHA-256 the Hub reports):
+ * - https://huggingface.co/giladgd/Qwen3-Reranker-0.6B-GGUF/tree/main — Q8_0 is 639,153,376 bytes; Q4_K_M ≈ 396 MB.
+ * - https://huggingface.co/giladgd/Qwen3-Reranker-4B-GGUF/tree/main
+ * - https://huggingface.co/giladgd/Qwen3-Reranker-8B-GGUF/tree/main
+ * The other sizes are estimates: parameters (0.6B: 596M, 4B: 4.02B, 8B: 8.19B, from the model cards at
+ * https://huggingface.co/Qwen/Qwen3-Reranker-0.6B and its 4B/8B siblings) × bits per weight of the quantization
+ * (Q4_K_M ≈ 4.9, Q5_K_M ≈ 5.7, Q6_K ≈ 6.6, Q8_0 ≈ 8.5, F16 = 16). An unavailable quantization fails with the list of
+ * those the Hub has.
  */
 export interface KnownModelQuantization {
   /** Quantization name as written in `hf:owner/repo:QUANT`. */
