@@ -12,6 +12,7 @@ import {
   type ScoreResult,
   type ScoringOptions,
 } from '../spec/types.js';
+import { untilAborted } from './abort-signals.js';
 import { resolveInstruction, resolveRerankOptions } from './rerank-options.js';
 import { logitFromProbability, sigmoid } from './scoring.js';
 import { ScoreCache, scoreKey } from './score-cache.js';
@@ -215,22 +216,6 @@ class RerankerFacade implements Reranker {
       return score!;
     }
   }
-}
-
-/** `promise`, or the signal's error as soon as it aborts (the promise runs on for the others awaiting it). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      try {
-        throwIfAborted(signal);
-      } catch (error) {
-        reject(error);
-      }
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** The one place an engine's answer becomes both numbers: a local engine gives the logit, some remote APIs only

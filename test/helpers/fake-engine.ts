@@ -6,6 +6,7 @@
  * Pattern: the AI SDK's `MockRerankingModelV3` (vercel/ai packages/ai/src/test/mock-reranking-model-v3.ts).
  */
 import { createHash } from 'node:crypto';
+import { untilAborted } from '../../src/core/abort-signals.js';
 import { throwIfAborted, type EngineInfo, type EngineScore, type EngineStats, type RerankEngine, type ScoreGroup, type ScoreGroupOptions } from '../../src/index.js';
 
 export interface FakePair {
@@ -96,7 +97,7 @@ export class FakeEngine implements RerankEngine {
       this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
       waiter.resolve();
     }
-    if (this.gate) await waitOrAbort(this.gate, options.signal);
+    if (this.gate) await untilAborted(this.gate, options.signal);
     const failure = this.failure;
     this.failure = undefined;
     if (failure) throw failure;
@@ -114,21 +115,4 @@ export class FakeEngine implements RerankEngine {
   async close(): Promise<void> {
     this.closed = true;
   }
-}
-
-function waitOrAbort(gate: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      try {
-        throwIfAborted(signal);
-      } catch (error) {
-        reject(error);
-      }
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    void gate.then(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }

@@ -146,39 +146,29 @@ describe('reranker facade: identical pairs', () => {
     assert.equal(b.usage.cachedDocuments, 1);
   });
 
-  it('re-scores a shared pair for the survivor when the request computing it is cancelled', async () => {
-    const { engine, reranker } = setup();
-    engine.hold();
-    const owner = new AbortController();
-    const first = reranker.rerank(QUERY, [DOCS[0]!], { signal: owner.signal });
-    await engine.waitForCalls(1);
-    const second = reranker.rerank(QUERY, [DOCS[0]!]);
-    await settle();
-    owner.abort();
-    assert.equal((await rejection(first)).code, 'aborted');
-    await engine.waitForCalls(2);
-    engine.release();
-    const survivor = await second;
-    assert.deepEqual(engine.scoredDocuments, [DOCS[0], DOCS[0]]);
-    assert.equal(survivor.results[0]!.logit, engine.expected({ instruction: DEFAULT_INSTRUCTION, query: QUERY, document: DOCS[0]! }).logit);
-  });
-
-  it('re-scores for the survivor whatever the cancelled request was aborted with (a server timeout)', async () => {
-    const { engine, reranker } = setup();
-    engine.hold();
-    const owner = new AbortController();
-    const first = reranker.rerank(QUERY, [DOCS[0]!], { signal: owner.signal });
-    await engine.waitForCalls(1);
-    const second = reranker.rerank(QUERY, [DOCS[0]!]);
-    await settle();
-    owner.abort(new TimeoutError('the request took longer than 10 ms'));
-    assert.equal((await rejection(first)).code, 'timeout');
-    await engine.waitForCalls(2);
-    engine.release();
-    const survivor = await second;
-    assert.equal(survivor.results.length, 1);
-    assert.equal(engine.scoredDocuments.length, 2);
-  });
+  // The request computing a shared pair may be cancelled by its client or by the server's timeout; either way the
+  // request that waits for the pair gets it, scored again on its own behalf.
+  for (const [why, reason, code] of [
+    ['cancelled', undefined, 'aborted'],
+    ['aborted by a server timeout', new TimeoutError('the request took longer than 10 ms'), 'timeout'],
+  ] as const) {
+    it(`re-scores a shared pair for the survivor when the request computing it is ${why}`, async () => {
+      const { engine, reranker } = setup();
+      engine.hold();
+      const owner = new AbortController();
+      const first = reranker.rerank(QUERY, [DOCS[0]!], { signal: owner.signal });
+      await engine.waitForCalls(1);
+      const second = reranker.rerank(QUERY, [DOCS[0]!]);
+      await settle();
+      owner.abort(reason);
+      assert.equal((await rejection(first)).code, code);
+      await engine.waitForCalls(2);
+      engine.release();
+      const survivor = await second;
+      assert.deepEqual(engine.scoredDocuments, [DOCS[0], DOCS[0]]);
+      assert.equal(survivor.results[0]!.logit, engine.expected({ instruction: DEFAULT_INSTRUCTION, query: QUERY, document: DOCS[0]! }).logit);
+    });
+  }
 
   it('rejects a request cancelled while it waits for a pair another request is computing, without waiting for it', async () => {
     const { engine, reranker } = setup();

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { EngineUnavailableError, OverloadedError, RerankerError, throwIfAborted } from '../../spec/errors.js';
-import { linkSignals } from '../../core/link-signals.js';
+import { linkSignals } from '../../core/abort-signals.js';
 import { EndpointState, type EndpointStatus } from './endpoint-state.js';
 import { EndpointError, sendRequest } from './http-request.js';
 

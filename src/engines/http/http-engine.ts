@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
 import { integerOption } from '../../core/integer-option.js';
-import { linkSignals } from '../../core/link-signals.js';
+import { linkSignals } from '../../core/abort-signals.js';
 import { EngineUnavailableError, InvalidInputError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import type { EngineInfo } from '../../spec/types.js';
 import { cohereFlavour } from './cohere/cohere-flavour.js';

@@ -1,4 +1,4 @@
-import { linkSignals } from '../../core/link-signals.js';
+import { linkSignals } from '../../core/abort-signals.js';
 import { AbortedError, throwIfAborted } from '../../spec/errors.js';
 
 /** Why a call to one endpoint produced no scores. */

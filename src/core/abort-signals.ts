@@ -1,3 +1,5 @@
+import { throwIfAborted } from '../spec/errors.js';
+
 /**
  * A short-lived signal that fires when any source does, with the source's reason. Unlike `AbortSignal.any`, it
  * detaches from the sources when disposed, so a long-lived signal (a fleet's `closing`, a request's) does not
@@ -12,4 +14,20 @@ export function linkSignals(...sources: Array<AbortSignal | undefined>): { signa
     else source.addEventListener('abort', forward, { once: true });
   }
   return { signal: controller.signal, dispose: () => attached.forEach((source) => source.removeEventListener('abort', forward)) };
+}
+
+/** `promise`, or the signal's error as soon as it aborts (the promise runs on for the others awaiting it). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      try {
+        throwIfAborted(signal);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
