@@ -1,0 +1,39 @@
+/**
+ * qwen-ranker as a LlamaIndex node postprocessor: `index.asQueryEngine({ nodePostprocessors: [...] })` or
+ * `asRetriever` results. Interface: `BaseNodePostprocessor` in run-llama/LlamaIndexTS
+ * packages/core/src/postprocessor/type.ts.
+ */
+import type { BaseNodePostprocessor } from '@llamaindex/core/postprocessor';
+import type { MessageContent } from '@llamaindex/core/llms';
+import { MetadataMode, type NodeWithScore } from '@llamaindex/core/schema';
+import { extractText } from '@llamaindex/core/utils';
+import { InvalidInputError, type Reranker, type RerankOptions } from '../../index.js';
+
+export interface QwenRankerPostprocessorOptions extends Omit<RerankOptions, 'signal' | 'onProgress'> {
+  /** The reranker that scores (local or remote, from `createReranker`). */
+  reranker: Reranker;
+}
+
+/**
+ * Rescores the retrieved nodes by their content (`MetadataMode.NONE`, as LlamaIndex's own Cohere reranker reads
+ * them) and returns `{ node, score }` best first; `topN` and `minScore` cut the list.
+ */
+export class QwenRankerPostprocessor implements BaseNodePostprocessor {
+  private readonly reranker: Reranker;
+  private readonly options: RerankOptions;
+
+  constructor({ reranker, ...options }: QwenRankerPostprocessorOptions) {
+    this.reranker = reranker;
+    this.options = options;
+  }
+
+  async postprocessNodes(nodes: NodeWithScore[], query?: MessageContent): Promise<NodeWithScore[]> {
+    if (query === undefined) throw new InvalidInputError('query', 'QwenRankerPostprocessor needs the query to rerank nodes');
+    const { results } = await this.reranker.rerank(
+      extractText(query),
+      nodes.map(({ node }) => node.getContent(MetadataMode.NONE)),
+      this.options,
+    );
+    return results.map(({ index, score }) => ({ node: nodes[index]!.node, score }));
+  }
+}
