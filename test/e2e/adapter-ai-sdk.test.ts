@@ -25,7 +25,7 @@ describe('qwen-ranker/ai-sdk with ai@6 rerank()', () => {
 
   for (const name of ['local', 'remote'] as const) {
     it(`${name}: rerank() returns the library's order and scores, best first, cut to topN`, async () => {
-      const { reranker } = rerankers.cases.find((c) => c.name === name)!;
+      const reranker = rerankers[name];
       const expected = await rerankers.library.rerank(query, documents, { topN: 3 });
       const result = await rerank({ model: createRerankingModel(reranker), query, documents, topN: 3 });
       assertApproxEqual(
@@ -40,25 +40,27 @@ describe('qwen-ranker/ai-sdk with ai@6 rerank()', () => {
   }
 
   it("providerOptions['qwen-ranker'] carries instruction, minScore and maxLength to the reranker", async () => {
-    const [{ reranker }] = rerankers.cases;
+    const reranker = rerankers.local;
     const instruction = 'Judge whether the document explains search ranking';
-    const all = await rerankers.library.rerank(query, documents, { instruction, maxLength: 60 });
+    const all = await rerankers.library.rerank(query, documents, { instruction, maxLength: 78 });
     const minScore = (all.results[1]!.score + all.results[2]!.score) / 2;
     const result = await rerank({
       model: createRerankingModel(reranker),
       query,
       documents,
-      providerOptions: { 'qwen-ranker': { instruction, minScore, maxLength: 60, longDocuments: 'truncate' } },
+      providerOptions: { 'qwen-ranker': { instruction, minScore, maxLength: 78, longDocuments: 'truncate' } },
     });
     assertApproxEqual(
       result.ranking.map((r) => [r.originalIndex, r.score]),
       all.results.slice(0, 2).map((r) => [r.index, r.score]),
     );
     assert.equal((result.providerMetadata?.['qwen-ranker'] as { instruction: string }).instruction, instruction);
+    const untruncated = await rerankers.library.rerank(query, documents, { instruction });
+    assert.notDeepEqual(untruncated.results.map((r) => r.score), all.results.map((r) => r.score), 'maxLength 78 truncates the bodies');
   });
 
   it('object documents are ranked as their JSON text; unknown provider options are refused by name', async () => {
-    const [{ reranker }] = rerankers.cases;
+    const reranker = rerankers.local;
     const objects = documents.map((text, id) => ({ id, text }));
     const expected = await rerankers.library.rerank(query, objects.map((o) => JSON.stringify(o)));
     const result = await rerank({ model: createRerankingModel(reranker), query, documents: objects });
@@ -72,7 +74,7 @@ describe('qwen-ranker/ai-sdk with ai@6 rerank()', () => {
   });
 
   it('abortSignal cancels the scoring', async () => {
-    const [{ reranker }] = rerankers.cases;
+    const reranker = rerankers.local;
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(

@@ -8,8 +8,10 @@ import { ensureTestModel } from './test-models.js';
 export interface AdapterRerankers {
   /** What the answers are compared with: the library itself (no score cache, so every call computes). */
   library: Reranker;
-  /** The rerankers handed to the adapter, by name. */
-  cases: ReadonlyArray<{ name: 'local' | 'remote'; reranker: Reranker }>;
+  /** Handed to the adapters: the library on the same model... */
+  local: Reranker;
+  /** ...and the library behind a qwen-ranker server, reached over HTTP. */
+  remote: Reranker;
   close(): Promise<void>;
 }
 
@@ -21,10 +23,8 @@ export async function startAdapterRerankers(): Promise<AdapterRerankers> {
   const remote = await createReranker({ engine: 'cohere', endpoints: [server.url], cacheSize: 0, healthCheckIntervalMs: 0 });
   return {
     library,
-    cases: [
-      { name: 'local', reranker: local },
-      { name: 'remote', reranker: remote },
-    ],
+    local,
+    remote,
     async close() {
       await remote.close();
       await server.close();
