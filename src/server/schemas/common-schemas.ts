@@ -47,6 +47,19 @@ export const UseActivationField = Type.Optional(
   Type.Union([Type.Boolean(), Type.Null()], { description: 'false: return logit("yes") - logit("no") instead of its sigmoid' }),
 );
 
+/** Cohere's `max_chunks_per_doc` (v1, and v2 in cohere-ai 7.x; https://docs.cohere.com/v1/reference/rerank): accepted
+ * and ignored, as `@langchain/cohere` sends it (possibly null) on every call. Documents here are never split into
+ * chunks: the body is truncated to the prompt limit (or scored in windows with the native API's `long_documents`). */
+export const MaxChunksPerDocField = Type.Optional(
+  Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Cohere: accepted and ignored (documents are truncated, never chunked)' }),
+);
+
+/** Cohere's `rank_fields` (v1, and v2 in cohere-ai 7.x; https://docs.cohere.com/v1/reference/rerank): accepted and
+ * ignored. A document object here has one field, `text`, and that is what is ranked. */
+export const RankFieldsField = Type.Optional(
+  Type.Array(Type.String(), { description: 'Cohere: accepted and ignored (the "text" of each document is ranked)' }),
+);
+
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({

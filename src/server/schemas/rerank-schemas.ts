@@ -2,10 +2,12 @@ import { Type, type Static } from 'typebox';
 import {
   DocumentItem,
   InstructionField,
+  MaxChunksPerDocField,
   MinScoreField,
   ModelField,
   PriorityField,
   QueryField,
+  RankFieldsField,
   TopNField,
   TruncatePromptTokensField,
   UseActivationField,
@@ -28,6 +30,10 @@ export const CohereRerankBody = Type.Object(
       Type.Integer({ minimum: 1, description: 'Cap on prompt tokens (instruction + query + document). Default: the server default (8192)' }),
     ),
     priority: PriorityField,
+    // cohere-ai 7.x's v2 request (V2RerankRequest.ts) still has these three.
+    rank_fields: RankFieldsField,
+    return_documents: Type.Optional(Type.Boolean({ description: 'Cohere (older v2): accepted and ignored; results carry index and score' })),
+    max_chunks_per_doc: MaxChunksPerDocField,
     instruction: InstructionField,
     min_score: MinScoreField,
   },
@@ -74,6 +80,9 @@ export const RerankBody = Type.Object(
     truncate_prompt_tokens: TruncatePromptTokensField,
     use_activation: UseActivationField,
     priority: PriorityField,
+    // Cohere v1 (https://docs.cohere.com/v1/reference/rerank), which shares this route.
+    rank_fields: RankFieldsField,
+    max_chunks_per_doc: MaxChunksPerDocField,
     instruction: InstructionField,
     min_score: MinScoreField,
   },
