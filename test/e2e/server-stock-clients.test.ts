@@ -23,8 +23,11 @@ const documents = [
   'The weather in Lisbon is mild.',
 ];
 
-/** The cohere-ai release @langchain/cohere itself depends on (it builds its own client from it). */
-const langChainCohereAi = createRequire(import.meta.resolve('@langchain/cohere'))('cohere-ai') as typeof import('cohere-ai');
+type LangChainCohereClient = NonNullable<NonNullable<ConstructorParameters<typeof LangChainCohereRerank>[0]>['client']>;
+/** The CohereClient of the cohere-ai release @langchain/cohere itself depends on (it builds its own client from it). */
+const { CohereClient: LangChainCohereClient } = createRequire(import.meta.resolve('@langchain/cohere'))('cohere-ai') as {
+  CohereClient: new (options: { token: string; environment: string }) => LangChainCohereClient;
+};
 
 describe('stock clients against the server', () => {
   let reranker: Reranker;
@@ -68,7 +71,7 @@ describe('stock clients against the server', () => {
     const compressor = new LangChainCohereRerank({
       model: 'rerank-english-v3.0',
       topN: 3,
-      client: new langChainCohereAi.CohereClient({ token: 'unused', environment: server.url }),
+      client: new LangChainCohereClient({ token: 'unused', environment: server.url }),
     });
     const compressed = await compressor.compressDocuments(documents.map((pageContent) => new Document({ pageContent })), query);
     assertApproxEqual(
@@ -120,14 +123,14 @@ describe('stock clients against the server', () => {
       api: 'Cohere v2 (cohere-ai 7.x)',
       url: '/v2/rerank',
       body: { model: 'rerank-v3.5', query, documents, top_n: 4, rank_fields: ['text'], return_documents: true, max_chunks_per_doc: null },
-      read: (body) => body.results.map((r) => [r.index, r.relevance_score]),
+      read: (body) => body.results.map((r: JinaResult) => [r.index, r.relevance_score]),
     },
     {
       // https://jina.ai/reranker/ (request fields of POST https://api.jina.ai/v1/rerank)
       api: 'Jina',
       url: '/v1/rerank',
       body: { model: 'jina-reranker-v2-base-multilingual', query, documents, top_n: 4, return_documents: false },
-      read: (body) => body.results.map((r) => [r.index, r.relevance_score]),
+      read: (body) => body.results.map((r: JinaResult) => [r.index, r.relevance_score]),
     },
     {
       // huggingface/text-embeddings-inference router/src/http/types.rs `RerankRequest`
@@ -141,7 +144,7 @@ describe('stock clients against the server', () => {
       api: 'vLLM',
       url: '/v1/rerank',
       body: { model: 'Qwen/Qwen3-Reranker-0.6B', query, documents, top_n: 0, truncate_prompt_tokens: -1, use_activation: true, priority: 0 },
-      read: (body) => body.results.map((r) => [r.index, r.relevance_score]),
+      read: (body) => body.results.map((r: JinaResult) => [r.index, r.relevance_score]),
     },
   ];
   for (const { api, url, body, read } of rawCases) {
@@ -164,3 +167,4 @@ describe('stock clients against the server', () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type WireResult = any;
+type JinaResult = { index: number; relevance_score: number };
