@@ -15,8 +15,9 @@ export interface QwenRankerPostprocessorOptions extends Omit<RerankOptions, 'sig
 }
 
 /**
- * Rescores the retrieved nodes by their content (`MetadataMode.NONE`, as LlamaIndex's own Cohere reranker reads
- * them) and returns `{ node, score }` best first; `topN` and `minScore` cut the list.
+ * Rescores the retrieved nodes by their text (`MetadataMode.NONE`: the judge reads the passage, not the metadata
+ * keys that `MetadataMode.ALL` would prepend) and returns `{ node, score }` best first; `topN` and `minScore` cut
+ * the list.
  */
 export class QwenRankerPostprocessor implements BaseNodePostprocessor {
   private readonly reranker: Reranker;
