@@ -3,8 +3,8 @@
  * (`@langchain/classic/retrievers/contextual_compression`). Interface: `BaseDocumentCompressor` in
  * langchain-ai/langchainjs libs/langchain-core/src/retrievers/document_compressors/index.ts.
  */
-import { BaseDocumentCompressor } from '@langchain/core/retrievers/document_compressors';
-import { Document, type DocumentInterface } from '@langchain/core/documents';
+import type { BaseDocumentCompressor } from '@langchain/core/retrievers/document_compressors';
+import type { DocumentInterface } from '@langchain/core/documents';
 import type { Reranker, RerankOptions } from '../../index.js';
 
 export interface QwenRankerCompressorOptions extends Omit<RerankOptions, 'signal' | 'onProgress'> {
@@ -15,18 +15,21 @@ export interface QwenRankerCompressorOptions extends Omit<RerankOptions, 'signal
 /**
  * Reranks the retrieved documents by `pageContent` and returns new documents, best first, with
  * `metadata.relevanceScore` (the input documents are left untouched). `topN` and `minScore` cut the list.
+ *
+ * It implements the compressor interface instead of extending the class, so that importing `qwen-ranker/langchain`
+ * loads nothing of LangChain's: retrievers only call `compressDocuments`, and LangChain recognises a compressor by
+ * that method (`BaseDocumentCompressor.isBaseDocumentCompressor`).
  */
-export class QwenRankerCompressor extends BaseDocumentCompressor {
+export class QwenRankerCompressor implements BaseDocumentCompressor {
   private readonly reranker: Reranker;
   private readonly options: RerankOptions;
 
   constructor({ reranker, ...options }: QwenRankerCompressorOptions) {
-    super();
     this.reranker = reranker;
     this.options = options;
   }
 
-  override async compressDocuments(documents: DocumentInterface[], query: string): Promise<DocumentInterface[]> {
+  async compressDocuments(documents: DocumentInterface[], query: string): Promise<DocumentInterface[]> {
     const { results } = await this.reranker.rerank(
       query,
       documents.map((d) => d.pageContent),
@@ -34,7 +37,7 @@ export class QwenRankerCompressor extends BaseDocumentCompressor {
     );
     return results.map(({ index, score }) => {
       const source = documents[index]!;
-      return new Document({ pageContent: source.pageContent, id: source.id, metadata: { ...source.metadata, relevanceScore: score } });
+      return { pageContent: source.pageContent, id: source.id, metadata: { ...source.metadata, relevanceScore: score } };
     });
   }
 }

@@ -5,9 +5,12 @@
  */
 import type { BaseNodePostprocessor } from '@llamaindex/core/postprocessor';
 import type { MessageContent } from '@llamaindex/core/llms';
-import { MetadataMode, type NodeWithScore } from '@llamaindex/core/schema';
-import { extractText } from '@llamaindex/core/utils';
+import type { MetadataMode, NodeWithScore } from '@llamaindex/core/schema';
 import { InvalidInputError, type Reranker, type RerankOptions } from '../../index.js';
+
+/** `MetadataMode.NONE` (packages/core/src/schema/node.ts), spelled out so that importing `qwen-ranker/llamaindex`
+ * loads nothing of LlamaIndex's. */
+const METADATA_NONE = 'NONE' as MetadataMode.NONE;
 
 export interface QwenRankerPostprocessorOptions extends Omit<RerankOptions, 'signal' | 'onProgress'> {
   /** The reranker that scores (local or remote, from `createReranker`). */
@@ -29,10 +32,10 @@ export class QwenRankerPostprocessor implements BaseNodePostprocessor {
   }
 
   async postprocessNodes(nodes: NodeWithScore[], query?: MessageContent): Promise<NodeWithScore[]> {
-    if (query === undefined) throw new InvalidInputError('query', 'QwenRankerPostprocessor needs the query to rerank nodes');
+    if (typeof query !== 'string') throw new InvalidInputError('query', 'QwenRankerPostprocessor needs a text query to rerank nodes');
     const { results } = await this.reranker.rerank(
-      extractText(query),
-      nodes.map(({ node }) => node.getContent(MetadataMode.NONE)),
+      query,
+      nodes.map(({ node }) => node.getContent(METADATA_NONE)),
       this.options,
     );
     return results.map(({ index, score }) => ({ node: nodes[index]!.node, score }));
