@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The package as users get it: `npm pack`, then, in an empty folder, nothing but `npm install <tarball>`; the CLI,
+# the library and every subpath export must work from there. Tests, source maps and fixtures must stay out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+model="$(npm run --silent demo-model)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# `prepare` (the build) already ran in `npm test`.
+tarball="$tmp/$(npm pack --ignore-scripts --silent --pack-destination "$tmp")"
+echo "tarball: $(basename "$tarball"), $(stat -c %s "$tarball") bytes packed, $(tar -tzf "$tarball" | wc -l) files"
+if tar -tzf "$tarball" | grep -E '\.map$|^package/(test|src|bench|scripts|examples|\.ci|\.cache)/|fixtures|\.gguf$'; then
+  echo "the tarball holds files users do not need (listed above)" >&2
+  exit 1
+fi
+
+mkdir "$tmp/app"
+cd "$tmp/app"
+npm install --no-audit --no-fund --loglevel=error "$tarball"
+
+npx qwen-ranker --help >/dev/null
+printf 'Rerankers order search results.\nBananas are yellow.\n' >documents.txt
+npx qwen-ranker rerank --model "$model" --query 'how are search results ordered' --documents documents.txt --json >cli.json 2>/dev/null
+node --input-type=module -e "
+  import { readFileSync } from 'node:fs';
+  import { createReranker } from 'qwen-ranker';
+  const cli = JSON.parse(readFileSync('cli.json', 'utf8'));
+  const reranker = await createReranker({ model: process.argv[1], cacheSize: 0 });
+  const { results } = await reranker.rerank('how are search results ordered', ['Rerankers order search results.', 'Bananas are yellow.']);
+  await reranker.close();
+  if (results.length !== 2 || cli.results.length !== 2 || results.some((r, i) => r.index !== cli.results[i].index)) {
+    throw new Error('library and CLI disagree: ' + JSON.stringify({ results, cli: cli.results }));
+  }
+  for (const subpath of ['server', 'kb', 'eval', 'ai-sdk', 'langchain', 'llamaindex', 'mastra']) await import('qwen-ranker/' + subpath);
+  console.log('package ok: CLI, library and every subpath export load from the installed tarball');
+" "$model"
