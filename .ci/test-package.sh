@@ -23,16 +23,19 @@ npm install --no-audit --no-fund --loglevel=error "$tarball"
 npx qwen-ranker --help >/dev/null
 printf 'Rerankers order search results.\nBananas are yellow.\n' >documents.txt
 npx qwen-ranker rerank --model "$model" --query 'how are search results ordered' --documents documents.txt --json >cli.json 2>/dev/null
-node --input-type=module -e "
-  import { readFileSync } from 'node:fs';
-  import { createReranker } from 'qwen-ranker';
-  const cli = JSON.parse(readFileSync('cli.json', 'utf8'));
-  const reranker = await createReranker({ model: process.argv[1], cacheSize: 0 });
-  const { results } = await reranker.rerank('how are search results ordered', ['Rerankers order search results.', 'Bananas are yellow.']);
-  await reranker.close();
-  if (results.length !== 2 || cli.results.length !== 2 || results.some((r, i) => r.index !== cli.results[i].index)) {
-    throw new Error('library and CLI disagree: ' + JSON.stringify({ results, cli: cli.results }));
-  }
-  for (const subpath of ['server', 'kb', 'eval', 'ai-sdk', 'langchain', 'llamaindex', 'mastra']) await import('qwen-ranker/' + subpath);
-  console.log('package ok: CLI, library and every subpath export load from the installed tarball');
-" "$model"
+# A file, not `node -e`: node-llama-cpp tests its binary in a child forked with this process's execArgv.
+cat >check.mjs <<'CHECK'
+import { readFileSync } from 'node:fs';
+import { createReranker } from 'qwen-ranker';
+
+const cli = JSON.parse(readFileSync('cli.json', 'utf8'));
+const reranker = await createReranker({ model: process.argv[2], cacheSize: 0 });
+const { results } = await reranker.rerank('how are search results ordered', ['Rerankers order search results.', 'Bananas are yellow.']);
+await reranker.close();
+if (results.length !== 2 || cli.results.length !== 2 || results.some((r, i) => r.index !== cli.results[i].index)) {
+  throw new Error(`library and CLI disagree: ${JSON.stringify({ results, cli: cli.results })}`);
+}
+for (const subpath of ['server', 'kb', 'eval', 'ai-sdk', 'langchain', 'llamaindex', 'mastra']) await import(`qwen-ranker/${subpath}`);
+console.log('package ok: the CLI, the library and every subpath export work from the installed tarball');
+CHECK
+node check.mjs "$model"
