@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rerank } from 'ai';
 import { createRerankingModel } from '../../src/adapters/ai-sdk/index.js';
 import { startAdapterRerankers, type AdapterRerankers } from '../helpers/adapter-rerankers.js';
-import { assertApproxEqual } from '../e2e/server-harness.js';
+import { assertApproxEqual } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const documents = [

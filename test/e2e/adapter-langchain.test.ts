@@ -9,7 +9,7 @@ import { MemoryVectorStore } from '@langchain/classic/vectorstores/memory';
 import { ContextualCompressionRetriever } from '@langchain/classic/retrievers/contextual_compression';
 import { QwenRankerCompressor } from '../../src/adapters/langchain/index.js';
 import { startAdapterRerankers, type AdapterRerankers } from '../helpers/adapter-rerankers.js';
-import { assertApproxEqual } from '../e2e/server-harness.js';
+import { assertApproxEqual } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const texts = [

@@ -7,7 +7,7 @@ import { BaseEmbedding, Document, MetadataMode, Settings, VectorStoreIndex } fro
 import { MockLLM } from '@llamaindex/core/llms/mock';
 import { QwenRankerPostprocessor } from '../../src/adapters/llamaindex/index.js';
 import { startAdapterRerankers, type AdapterRerankers } from '../helpers/adapter-rerankers.js';
-import { assertApproxEqual } from '../e2e/server-harness.js';
+import { assertApproxEqual } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const texts = [

@@ -8,7 +8,7 @@ import type { QueryResult } from '@mastra/core/vector';
 import { QwenRankerScoreProvider } from '../../src/adapters/mastra/index.js';
 import type { Reranker } from '../../src/index.js';
 import { startAdapterRerankers, type AdapterRerankers } from '../helpers/adapter-rerankers.js';
-import { assertApproxEqual } from '../e2e/server-harness.js';
+import { assertApproxEqual } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const texts = [

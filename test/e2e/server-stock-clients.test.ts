@@ -13,7 +13,7 @@ import { CohereRerank as LlamaIndexCohereRerank } from '@llamaindex/cohere';
 import { TextNode } from '@llamaindex/core/schema';
 import { createReranker, type Reranker } from '../../src/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { assertApproxEqual, post, startTestServer, type TestServer } from './server-harness.js';
+import { assertApproxEqual, post, startTestServer, type TestServer } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const documents = [

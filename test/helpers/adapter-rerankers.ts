@@ -2,7 +2,7 @@
 // remote reranker that reaches the same library through a real qwen-ranker server on a loopback port (the
 // `cohere` engine speaks to a qwen-ranker peer's /v2/rerank).
 import { createReranker, type Reranker } from '../../src/index.js';
-import { startTestServer, type TestServer } from '../e2e/server-harness.js';
+import { startTestServer, type TestServer } from './server-harness.js';
 import { ensureTestModel } from './test-models.js';
 
 export interface AdapterRerankers {
