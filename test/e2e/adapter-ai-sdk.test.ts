@@ -69,7 +69,7 @@ describe('qwen-ranker/ai-sdk with ai@6 rerank()', () => {
 
     await assert.rejects(
       rerank({ model: createRerankingModel(reranker), query, documents, providerOptions: { 'qwen-ranker': { topK: 2 } }, maxRetries: 0 }),
-      (error: Error & { field?: string; code?: string }) => error.code === 'invalid_input' && /topK/.test(error.message),
+      (error: Error & { field?: string; code?: string }) => error.code === 'invalid_input' && error.field === 'providerOptions.qwen-ranker.topK',
     );
   });
 

@@ -57,9 +57,13 @@ function documentTexts(documents: RerankingModelV3CallOptions['documents']): str
 
 function readProviderOptions(options: unknown): QwenRankerProviderOptions {
   if (options === undefined || Value.Check(QwenRankerProviderOptions, options)) return options ?? {};
+  const field = `providerOptions.${PROVIDER}`;
+  const known = Object.keys(QwenRankerProviderOptions.properties);
+  const unknown = typeof options === 'object' && options !== null ? Object.keys(options).find((key) => !known.includes(key)) : undefined;
+  if (unknown !== undefined) throw new InvalidInputError(`${field}.${unknown}`, `${field}.${unknown} is not an option; use ${known.join(', ')}`);
   const first = Value.Errors(QwenRankerProviderOptions, options)[0];
-  const where = first?.instancePath || '';
-  throw new InvalidInputError(`providerOptions.${PROVIDER}${where.replaceAll('/', '.')}`, `providerOptions['${PROVIDER}']${where}: ${first?.message ?? 'invalid'}`);
+  const path = (first?.instancePath ?? '').replaceAll('/', '.');
+  throw new InvalidInputError(`${field}${path}`, `${field}${path} ${first?.message ?? 'is invalid'}`);
 }
 
 function metadata(response: RerankResponse): Record<string, JSONValue> {
