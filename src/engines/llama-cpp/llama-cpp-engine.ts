@@ -6,6 +6,7 @@ import { integerOption } from '../../core/integer-option.js';
 import type { EngineInfo } from '../../spec/types.js';
 import { planPrompts, type PlannedPrompt } from '../../core/prompt-plan.js';
 import { formatBody, NO_TOKEN_ID, QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, YES_TOKEN_ID } from '../../core/template.js';
+import { createBodyTokenizer, type BodyTokenizer } from './body-tokenizer.js';
 import { SequenceScheduler, type ScoreJob } from './sequence-scheduler.js';
 import { checkRerankerGguf, firstLine, physicalCoreCount } from './model-checks.js';
 
@@ -100,6 +101,7 @@ class LlamaCppEngine implements RerankEngine {
     private readonly model: LlamaModel,
     context: LlamaContext,
     private readonly scheduler: SequenceScheduler,
+    private readonly tokenizer: BodyTokenizer,
     private readonly prefix: Token[],
     private readonly suffix: Token[],
     private readonly threads: number,
@@ -139,6 +141,7 @@ class LlamaCppEngine implements RerankEngine {
       model,
       context,
       scheduler,
+      createBodyTokenizer(model, options.modelPath),
       model.tokenize(QWEN3_RERANKER_PREFIX, true),
       model.tokenize(QWEN3_RERANKER_SUFFIX, true),
       threads,
@@ -150,7 +153,8 @@ class LlamaCppEngine implements RerankEngine {
   async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
     if (this.closed) throw new RerankerError('closed', 'the engine has been closed');
     throwIfAborted(options.signal);
-    const plans = this.plan(group);
+    const plans = await this.plan(group);
+    throwIfAborted(options.signal);
     const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
     if (longest > this.info.maxContextTokens) {
       throw new ContextOverflowError('maxLength', longest, this.info.maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${this.info.maxContextTokens}`);
@@ -174,24 +178,32 @@ class LlamaCppEngine implements RerankEngine {
     this.closed = true;
     this.scheduler.close(new AbortedError('the engine is closing'));
     for (const context of this.contexts) await context.dispose();
+    await this.tokenizer.close();
     await this.model.dispose();
   }
 
-  private plan(group: ScoreGroup): PlannedPrompt[][] {
-    const anchorBody = this.model.tokenize(formatBody(group.instruction, group.query, ''), false);
-    return group.documents.map((document) =>
-      planPrompts({
-        prefix: this.prefix,
-        suffix: this.suffix,
-        anchorBody,
-        // The body is tokenized in one piece, like the reference, so token counts match exactly; user text is
-        // plain text (`specialTokens: false`), so "<|im_end|>" inside a document stays literal characters.
-        body: this.model.tokenize(formatBody(group.instruction, group.query, document), false),
-        maxLength: group.maxLength,
-        mode: group.longDocuments,
-        windowOverlap: group.windowOverlap,
-      }),
-    );
+  private async plan(group: ScoreGroup): Promise<PlannedPrompt[][]> {
+    const anchorBody = await this.tokenizer.tokenize(formatBody(group.instruction, group.query, ''));
+    // Truncation keeps at most this many body tokens, so a longer body needs only its first tokens (one more
+    // shows that it was cut); windows read the whole body.
+    const enough = group.longDocuments === 'truncate' ? group.maxLength - this.prefix.length - this.suffix.length + 1 : undefined;
+    const plans: PlannedPrompt[][] = [];
+    for (const document of group.documents) {
+      plans.push(
+        planPrompts({
+          prefix: this.prefix,
+          suffix: this.suffix,
+          anchorBody,
+          // The body is tokenized in one piece, like the reference, so token counts match exactly; user text is
+          // plain text (`specialTokens: false`), so "<|im_end|>" inside a document stays literal characters.
+          body: await this.tokenizer.tokenize(formatBody(group.instruction, group.query, document), enough),
+          maxLength: group.maxLength,
+          mode: group.longDocuments,
+          windowOverlap: group.windowOverlap,
+        }),
+      );
+    }
+    return plans;
   }
 
   private schedule(plans: PlannedPrompt[][], options: ScoreGroupOptions): Promise<EngineScore[]> {
