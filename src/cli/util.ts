@@ -19,6 +19,20 @@ export function formatCliError(error: unknown): string {
   return `qwen-ranker: error ${message.split('\n')[0]}`;
 }
 
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text from files (names, headings, chunks) made safe to print on a terminal: control characters (C0, DEL, C1 —
+ * newlines, ESC sequences), Unicode line separators and bidirectional overrides are shown as escapes, so a file
+ * name cannot forge output lines or drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Wraps a command action: prints a one-line error and sets a non-zero exit code instead of throwing. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {

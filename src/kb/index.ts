@@ -14,7 +14,7 @@ export type { RetrievalMode } from './retrieve/first-stage.js';
 export { reciprocalRankFusion, RRF_K, type FusedItem } from './retrieve/reciprocal-rank-fusion.js';
 export type { CjkTokenization } from './lexical/cjk-tokenization.js';
 export { createLexicalIndex, type LexicalIndex, type LexicalIndexOptions, type LexicalHit } from './lexical/lexical-index.js';
-export { chunkText, DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, type ChunkingOptions, type TextChunk } from './chunk/chunker.js';
+export { chunkText, resolveChunkingOptions, DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, type ChunkingOptions, type TextChunk } from './chunk/chunker.js';
 export { loadQwen3TokenCounter, type TokenCounter } from './chunk/qwen3-token-counter.js';
 export { SUPPORTED_EXTENSIONS, type FileFormat } from './parse/parse-file.js';
 export type { Embedder } from './embed/embedder.js';

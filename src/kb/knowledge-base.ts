@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
 import { chunkDocumentText } from './chunk/chunk-document-text.js';
+import { resolveChunkingOptions } from './chunk/chunker.js';
 import type { Embedder } from './embed/embedder.js';
 import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest-files.js';
 import type { CjkTokenization } from './lexical/cjk-tokenization.js';
@@ -66,12 +67,12 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
   if (!options.create && !existsSync(options.path)) {
     throw new NotFoundError('knowledgeBase', `knowledge base ${options.path} does not exist (ingest files into it first)`);
   }
-  if (options.create) mkdirSync(dirname(options.path), { recursive: true });
   const settings: Partial<StoreSettings> = {
-    ...(options.chunkTokens === undefined ? {} : { chunkTokens: options.chunkTokens }),
-    ...(options.overlapTokens === undefined ? {} : { overlapTokens: options.overlapTokens }),
+    // Checked before anything is written: a knowledge base keeps its settings for good.
+    ...(options.create && !existsSync(options.path) ? resolveChunkingOptions(options) : {}),
     ...(options.cjk === undefined ? {} : { cjk: options.cjk }),
   };
+  if (options.create) mkdirSync(dirname(options.path), { recursive: true });
   const store = KnowledgeBaseStore.open(options.path, { create: options.create ?? false, readonly: options.readonly ?? false, settings });
   const { reranker, embedder } = options;
 

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -67,6 +67,12 @@ export function createApp(options: CreateAppOptions): RerankerApp {
     // unknown properties; fastify's defaults do both (coerceTypes: 'array', removeAdditional: true,
     // https://fastify.dev/docs/latest/Reference/Validation-and-Serialization/#validator-compiler).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    // The router's own errors (bad percent-encoding: 400, a path parameter past `maxParamLength`: 414) go through
+    // the one error handler too, so they carry the `{error: {code, message, field}}` envelope.
+    frameworkErrors: (error, request, reply) => {
+      const http = toHttpError(error, { bodyLimit: limits.bodyLimit });
+      void (reply as FastifyReply).code(http.status).send(http.body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const service = createScoringService(options.reranker, limits);
@@ -122,7 +128,7 @@ export function createApp(options: CreateAppOptions): RerankerApp {
     // Imported only when asked for, so a plain rerank server never loads SQLite and the ingest parsers.
     void app.register(async (scope) => {
       const { kbRoutes } = await import('./routes/kb-routes.js');
-      await scope.register(kbRoutes, { knowledgeBasesDir, runScoring: (reply, work) => service.run(reply, work) });
+      await scope.register(kbRoutes, { knowledgeBasesDir, limits, runScoring: (reply, work) => service.run(reply, work) });
     });
   }
   return app;
@@ -142,11 +148,16 @@ function loggerOptions(logger: CreateAppOptions['logger']): { logger: boolean | 
  */
 function installJsonParser(app: RerankerApp): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  // Fastify also parses text/plain by default; every route takes JSON, so any other type is a 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) {
       done(new InvalidInputError('body', 'request body is not valid UTF-8'), undefined);
+      return;
+    }
+    if (jsonDepthExceeds(bytes, MAX_JSON_DEPTH)) {
+      done(new InvalidInputError('body', `request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
     parseJson(request, bytes.toString('utf8'), (error, value) => {
@@ -156,6 +167,27 @@ function installJsonParser(app: RerankerApp): void {
       done(null, value);
     });
   });
+}
+
+/** Deepest nesting of arrays and objects a body may have. Every request schema needs fewer than 5 levels; without
+ * a bound, ~4,000 levels overflowed the parser's stack and were reported as "not valid JSON". */
+const MAX_JSON_DEPTH = 64;
+
+/** Whether the JSON text in `bytes` opens more than `max` arrays/objects at once (brackets inside strings do not count). */
+function jsonDepthExceeds(bytes: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: skip the escaped character
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** With the `u` flag a surrogate pair is one code point, so only a lone surrogate matches the Cs category. */
@@ -196,7 +228,7 @@ function installDrain(app: RerankerApp, service: ReturnType<typeof createScoring
       if (inFlight === 0) onIdle?.();
     });
     // /health and /ready stay up: they report the drain themselves ({status: 'draining'}, /ready with 503).
-    if (state.draining && !STATUS_PATHS.has(pathOf(request))) {
+    if (state.draining && !STATUS_PATHS.has(request.routeOptions.url ?? '')) {
       void reply.header('connection', 'close');
       throw new RerankerError('closed', 'the server is shutting down; retry on another instance or later');
     }
@@ -246,11 +278,17 @@ function installApiKeys(app: RerankerApp, keys: readonly string[]): void {
   });
 }
 
+/**
+ * Decided on the route the router matched, never on the raw URL: the router decodes and normalizes (`/%6detrics`,
+ * `/metrics#x` and the absolute form `http://host/metrics` all reach `/metrics`). A GET that matched no route is
+ * public (its answer is the 404).
+ */
 function isPublic(request: FastifyRequest): boolean {
   if (request.method === 'OPTIONS') return true;
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  const path = pathOf(request);
-  return path !== '/metrics' && !path.startsWith('/api/');
+  const route = request.routeOptions.url;
+  if (route === undefined) return true;
+  return route !== '/metrics' && !route.startsWith('/api/');
 }
 
 function pathOf(request: FastifyRequest): string {

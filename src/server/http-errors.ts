@@ -47,6 +47,7 @@ const STATUS_BY_CODE: Record<RerankerError['code'], number> = {
   engine_unavailable: 503,
   engine_failed: 500,
   closed: 503,
+  corrupt_knowledge_base: 500,
   model_not_found: 503,
   model_load_failed: 503,
   not_a_reranker: 503,
@@ -79,6 +80,11 @@ export function toHttpError(error: unknown, context: { bodyLimit: number }): Htt
       return errorOf(415, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json', 'body');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errorOf(400, 'invalid_input', 'Content-Length does not match the body', 'body');
+    case 'FST_ERR_BAD_URL':
+      return errorOf(400, 'invalid_input', 'the URL is not valid percent-encoded UTF-8', 'url');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Fastify's router default `maxParamLength` (https://fastify.dev/docs/latest/Reference/Server/#maxparamlength).
+      return errorOf(414, 'limit_exceeded', 'a path parameter is longer than 100 characters', 'url', { limit: 'maxParamLength', max: 100 });
     case 'FST_ERR_NOT_FOUND':
       return errorOf(404, 'not_found', fastifyError.message ?? 'not found', null);
   }

@@ -18,7 +18,8 @@ export type RerankerErrorCode =
   | 'timeout'
   | 'aborted'
   | 'unauthorized'
-  | 'closed';
+  | 'closed'
+  | 'corrupt_knowledge_base';
 
 export interface RerankerErrorOptions {
   cause?: unknown;

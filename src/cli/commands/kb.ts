@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import { Option, type Command } from 'commander';
-import { InvalidInputError, resolveModelPath, type Reranker } from '../../index.js';
+import { InvalidInputError, isRerankerError, resolveModelPath, type Reranker } from '../../index.js';
 import { addModelOptions, loadRerankerFromCli, type ModelCliOptions } from '../model-options.js';
 import {
   createKnowledgeBase,
@@ -8,6 +9,7 @@ import {
   defaultKnowledgeBasesDir,
   knowledgeBasePath,
   listKnowledgeBaseNames,
+  resolveChunkingOptions,
   searchResultJson,
   sourceLabel,
   DEFAULT_ASK_MIN_SCORE,
@@ -16,7 +18,7 @@ import {
   type RetrievalMode,
   type SearchResult,
 } from '../../kb/index.js';
-import { action, createDownloadBar, createProgressBar, parseNonNegativeInt, parsePositiveInt, parseProbability } from '../util.js';
+import { action, createDownloadBar, createProgressBar, parseNonNegativeInt, parsePositiveInt, parseProbability, printable } from '../util.js';
 
 interface KbLocationOptions {
   kb: string;
@@ -114,10 +116,10 @@ function locate(options: KbLocationOptions): string {
   return knowledgeBasePath(options.kbDir ?? defaultKnowledgeBasesDir(), options.kb);
 }
 
-/** Paths under the working directory are shown relative to it. */
+/** Paths under the working directory are shown relative to it, with control characters escaped. */
 function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+  return printable(rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path);
 }
 
 /** A local GGUF path or an hf: URI (downloaded on first use, like the reranker). */
@@ -129,6 +131,13 @@ async function openEmbedder(model: string | undefined): Promise<Embedder | undef
 }
 
 async function ingestCommand(paths: string[], options: IngestCommandOptions): Promise<void> {
+  if (!existsSync(locate(options))) {
+    // A new knowledge base keeps these for good: refuse bad ones before loading a model or writing a file.
+    resolveChunkingOptions(
+      { ...(options.chunkTokens === undefined ? {} : { chunkTokens: options.chunkTokens }), ...(options.overlap === undefined ? {} : { overlapTokens: options.overlap }) },
+      { chunkTokens: '--chunk-tokens', overlapTokens: '--overlap' },
+    );
+  }
   const embedder = await openEmbedder(options.embeddingModel);
   const kb = await createKnowledgeBase({
     path: locate(options),
@@ -161,8 +170,8 @@ async function ingestCommand(paths: string[], options: IngestCommandOptions): Pr
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ knowledgeBase: info, report }, null, 2)}\n`);
     } else {
-      for (const failure of report.failed) process.stderr.write(`skipped unreadable file ${displayPath(failure.path)}: ${failure.error}\n`);
-      for (const skip of report.skipped) process.stderr.write(`skipped ${displayPath(skip.path)}: ${skip.reason}\n`);
+      for (const failure of report.failed) process.stderr.write(`skipped unreadable file ${displayPath(failure.path)}: ${printable(failure.error)}\n`);
+      for (const skip of report.skipped) process.stderr.write(`skipped ${displayPath(skip.path)}: ${printable(skip.reason)}\n`);
       const seconds = (report.durationMs / 1000).toFixed(1);
       process.stdout.write(
         `${options.kb}: ${report.added.length} added, ${report.updated.length} updated, ${report.unchanged.length} unchanged, ${report.failed.length} failed; ` +
@@ -223,13 +232,13 @@ function formatSearch(result: SearchResult): string {
     result.reranked ? ' rank  first  score   source' : ' rank  bm25/rrf  source',
   ];
   for (const hit of result.results) {
-    const where = sourceLabel(hit.chunk, displayPath(hit.chunk.path));
+    const where = printable(sourceLabel(hit.chunk, displayPath(hit.chunk.path)));
     lines.push(
       result.reranked
         ? `${String(hit.rank).padStart(5)}  ${String(hit.firstStageRank).padStart(5)}  ${hit.score!.toFixed(3)}   ${where}`
         : `${String(hit.rank).padStart(5)}  ${hit.firstStageScore.toFixed(3).padStart(8)}  ${where}`,
     );
-    lines.push(`       ${hit.chunk.text.replace(/\s+/g, ' ').slice(0, 160)}${hit.chunk.text.length > 160 ? '…' : ''}`);
+    lines.push(`       ${printable(hit.chunk.text.replace(/\s+/g, ' ').slice(0, 160))}${hit.chunk.text.length > 160 ? '…' : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -273,15 +282,23 @@ async function askCommand(question: string, options: AskCommandOptions): Promise
   else process.stdout.write(`${result.messages.map((m) => `--- ${m.role} ---\n${m.content}`).join('\n\n')}\n\nSources:\n`);
   for (const source of result.sources) {
     const score = source.score === undefined ? '' : ` (score ${source.score.toFixed(3)})`;
-    process.stdout.write(`[${source.number}] ${sourceLabel(source, displayPath(source.path))}${score}\n`);
+    process.stdout.write(`[${source.number}] ${printable(sourceLabel(source, displayPath(source.path)))}${score}\n`);
   }
 }
 
 async function listCommand(options: { kbDir?: string; json?: boolean }): Promise<void> {
   const dir = options.kbDir ?? defaultKnowledgeBasesDir();
-  const entries = [];
+  const entries: Array<({ name: string } & ReturnType<KnowledgeBase['info']>) | { name: string; error: { code: string; message: string } }> = [];
   for (const name of listKnowledgeBaseNames(dir)) {
-    const kb = await createKnowledgeBase({ path: knowledgeBasePath(dir, name), readonly: true });
+    let kb: KnowledgeBase;
+    try {
+      kb = await createKnowledgeBase({ path: knowledgeBasePath(dir, name), readonly: true });
+    } catch (error) {
+      // One damaged file must not hide the others: it is listed with its error.
+      if (!isRerankerError(error)) throw error;
+      entries.push({ name, error: { code: error.code, message: error.message } });
+      continue;
+    }
     try {
       entries.push({ name, ...kb.info() });
     } finally {
@@ -289,9 +306,13 @@ async function listCommand(options: { kbDir?: string; json?: boolean }): Promise
     }
   }
   if (options.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-  else if (entries.length === 0) process.stdout.write(`No knowledge bases in ${dir}.\n`);
+  else if (entries.length === 0) process.stdout.write(`No knowledge bases in ${printable(dir)}.\n`);
   else
     for (const entry of entries) {
+      if ('error' in entry) {
+        process.stdout.write(`${printable(entry.name)}: unreadable [${entry.error.code}] ${printable(entry.error.message)}\n`);
+        continue;
+      }
       const vectors = entry.settings.embeddingModel ? `, ${entry.vectors} vectors (${entry.settings.embeddingModel})` : '';
       process.stdout.write(`${entry.name}: ${entry.files} files, ${entry.chunks} chunks, ${entry.tokens} tokens${vectors}\n`);
     }

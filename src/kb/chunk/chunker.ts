@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../spec/errors.js';
+import { DEFAULT_MAX_LENGTH } from '../../spec/types.js';
 import type { TokenCounter, TokenPiece } from './qwen3-token-counter.js';
 
 export interface ChunkingOptions {
@@ -11,6 +12,31 @@ export interface ChunkingOptions {
 
 export const DEFAULT_CHUNK_TOKENS = 384;
 export const DEFAULT_OVERLAP_TOKENS = 64;
+/** Largest chunk: the reranker's default prompt cap, beyond which a chunk would be cut before it is read. */
+export const MAX_CHUNK_TOKENS = DEFAULT_MAX_LENGTH;
+
+/**
+ * Applies the defaults and refuses settings no chunk can satisfy (`InvalidInputError` naming the setting, by its
+ * name in `names` — a CLI passes its flags). Called before a knowledge base is created, so a bad setting is never
+ * stored.
+ */
+export function resolveChunkingOptions(
+  options: ChunkingOptions,
+  names: { chunkTokens: string; overlapTokens: string } = { chunkTokens: 'chunkTokens', overlapTokens: 'overlapTokens' },
+): Required<ChunkingOptions> {
+  const size = options.chunkTokens ?? DEFAULT_CHUNK_TOKENS;
+  const overlap = options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_TOKENS) {
+    throw new InvalidInputError(names.chunkTokens, `${names.chunkTokens} must be an integer from 1 to ${MAX_CHUNK_TOKENS}, got ${size}`);
+  }
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) {
+    throw new InvalidInputError(
+      names.overlapTokens,
+      `${names.overlapTokens} must be an integer from 0 to ${size - 1} (less than the chunk size ${size}), got ${overlap}`,
+    );
+  }
+  return { chunkTokens: size, overlapTokens: overlap };
+}
 
 export interface TextChunk {
   text: string;
@@ -31,12 +57,7 @@ const SENTENCE_END = /(?:[.!?…。！？]["'”’)\]」』]*|\n)\s*$/u;
  * start and end between pre-tokens (see `qwen3-token-counter.ts`), so chunks are exact substrings of the text.
  */
 export function chunkText(text: string, counter: TokenCounter, options: ChunkingOptions = {}): TextChunk[] {
-  const size = options.chunkTokens ?? DEFAULT_CHUNK_TOKENS;
-  const overlap = options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS;
-  if (!Number.isInteger(size) || size < 1) throw new InvalidInputError('chunkTokens', `chunkTokens must be a positive integer, got ${size}`);
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) {
-    throw new InvalidInputError('overlapTokens', `overlapTokens must be an integer in [0, chunkTokens), got ${overlap}`);
-  }
+  const { chunkTokens: size, overlapTokens: overlap } = resolveChunkingOptions(options);
   const pieces = splitOversizedPieces(text, counter.pieces(text), counter, size);
   // before[i] = tokens of pieces[0..i)
   const before = [0];

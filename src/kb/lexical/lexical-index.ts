@@ -83,11 +83,20 @@ export function createLexicalIndex(db: Database, options: LexicalIndexOptions = 
 }
 
 /**
+ * Most terms one query keeps (the first ones). FTS5's cost grows with the square of the OR-ed terms: measured on a
+ * 6,477-chunk knowledge base, 100 terms took 16 ms, 1,000 took 219 ms and 4,000 took 2 s, all on the caller's
+ * thread. 128 covers any real question (a BM25 bag-of-words query is rarely past 30 terms) and keeps one search
+ * in the tens of milliseconds.
+ */
+export const MAX_QUERY_TERMS = 128;
+
+/**
  * Turns free text into an FTS5 query: every term quoted (so `AND`/`NEAR`/`-` in user text are not operators,
  * https://sqlite.org/fts5.html#full_text_query_syntax) and OR-ed. Repeated terms are kept: FTS5 then adds their
- * BM25 contribution twice, as Lucene's bag-of-words query boosts a term by its query frequency.
+ * BM25 contribution twice, as Lucene's bag-of-words query boosts a term by its query frequency. At most
+ * `MAX_QUERY_TERMS` terms are kept.
  */
 export function toMatchExpression(query: string, cjk: CjkTokenization): string | undefined {
-  const terms = (splitCjk(query, cjk).toLowerCase().match(TERM) ?? []).filter((term) => !STOP_WORDS.has(term));
+  const terms = (splitCjk(query, cjk).toLowerCase().match(TERM) ?? []).filter((term) => !STOP_WORDS.has(term)).slice(0, MAX_QUERY_TERMS);
   return terms.length === 0 ? undefined : terms.map((term) => `"${term}"`).join(' OR ');
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { InvalidInputError } from '../../spec/errors.js';
+import { InvalidInputError, isRerankerError, RerankerError } from '../../spec/errors.js';
 import { createLexicalIndex, DEFAULT_CJK_TOKENIZATION, type LexicalHit, type LexicalIndex } from '../lexical/lexical-index.js';
 import type { CjkTokenization } from '../lexical/cjk-tokenization.js';
 import { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS } from '../chunk/chunker.js';
@@ -129,7 +129,9 @@ export class KnowledgeBaseStore {
       return new KnowledgeBaseStore(path, db, settings);
     } catch (error) {
       db.close();
-      throw error;
+      if (isRerankerError(error)) throw error;
+      // SQLite's own failure (SQLITE_NOTADB "file is not a database", SQLITE_CORRUPT...): the file is damaged.
+      throw new RerankerError('corrupt_knowledge_base', `${path} is not a readable knowledge base: ${(error as Error).message}`, { cause: error });
     }
   }
 

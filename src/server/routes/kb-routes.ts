@@ -1,14 +1,18 @@
 import { existsSync } from 'node:fs';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { InvalidInputError, NotFoundError, type Reranker } from '../../index.js';
+import { DEFAULT_INSTRUCTION, DEFAULT_MAX_LENGTH, InvalidInputError, LimitExceededError, NotFoundError, type Reranker } from '../../index.js';
 import { createKnowledgeBase, knowledgeBasePath, searchResultJson } from '../../kb/index.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { KbSearchBody, KbSearchParams, KbSearchResponse } from '../schemas/kb-schemas.js';
+import { checkWorkload, type ResolvedServerLimits } from '../server-limits.js';
 
 export interface KbRoutesOptions {
   /** Directory holding `<name>.sqlite` knowledge bases (as `qwen-ranker kb ingest --kb-dir` writes them). */
   knowledgeBasesDir: string;
+  /** The server's request limits: the query and instruction obey `maxQueryCharacters`, `k` obeys
+   * `maxDocumentsPerRequest`, as on the rerank routes. */
+  limits: ResolvedServerLimits;
   /** Runs reranking under the server's admission control (concurrency, queue, timeout, cancel on disconnect),
    * like every other scoring route; it throws the server's typed error while the model loads. Default: none
    * (first stage only). */
@@ -31,6 +35,18 @@ export const kbRoutes: FastifyPluginAsyncTypebox<KbRoutesOptions> = async (app, 
     async (request, reply) => {
       const { name } = request.params;
       const body = request.body;
+      const { limits } = options;
+      // The query and instruction limits of the rerank routes; the candidates are bounded by `k` below.
+      const workloadOptions = { instruction: body.instruction ?? DEFAULT_INSTRUCTION, maxLength: DEFAULT_MAX_LENGTH, longDocuments: 'truncate', topN: undefined } as const;
+      checkWorkload(limits, { options: workloadOptions, queries: [{ field: 'query', text: body.query }], groups: [] });
+      if (body.k !== undefined && body.k > limits.maxDocumentsPerRequest) {
+        throw new LimitExceededError(
+          'k',
+          'maxDocumentsPerRequest',
+          limits.maxDocumentsPerRequest,
+          `k = ${body.k} candidates would be reranked in one request; the server accepts at most ${limits.maxDocumentsPerRequest}`,
+        );
+      }
       const path = knowledgeBasePath(options.knowledgeBasesDir, name);
       if (!existsSync(path)) throw new NotFoundError('name', `knowledge base "${name}" does not exist`);
       const { runScoring } = options;
