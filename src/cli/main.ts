@@ -9,6 +9,13 @@ import { registerKbCommand } from './commands/kb.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { exitCodeFor, formatCliError } from './util.js';
 
+// A closed pipe (`| head`) ends the run quietly; any other write failure (`> /dev/full`: ENOSPC) is one error line
+// and exit 1 — instead of Node's unhandled 'error' event stack trace. Nothing more can be written, so stop now.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`qwen-ranker: error cannot write to stdout: ${error.code ?? error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? 0 : 1);
+});
+
 const program = new Command('qwen-ranker')
   .description('Qwen3-Reranker document reranking on llama.cpp: rerank, score, serve, knowledge base, evaluation')
   .version('0.1.0')

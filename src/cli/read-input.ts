@@ -18,16 +18,21 @@ export async function readInputFile(path: string, option: string): Promise<strin
 
 /** Parses JSON Lines; blank lines are skipped, a bad line is reported with its line number. */
 export function parseJsonLines(text: string, option: string): Array<{ line: number; value: unknown }> {
-  const out: Array<{ line: number; value: unknown }> = [];
-  text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    try {
-      out.push({ line: i + 1, value: JSON.parse(raw) });
-    } catch {
-      throw new InvalidInputError(`${option}:${i + 1}`, `line ${i + 1} of ${option} is not valid JSON`);
-    }
-  });
-  return out;
+  return jsonLinesOf(text).map(({ line, raw }) => ({ line, value: parseJsonLine(raw, line, option) }));
+}
+
+/** The non-blank lines of a JSON Lines text with their 1-based line numbers, unparsed. */
+export function jsonLinesOf(text: string): Array<{ line: number; raw: string }> {
+  return text.split('\n').flatMap((raw, i) => (raw.trim() === '' ? [] : [{ line: i + 1, raw }]));
+}
+
+/** One JSON Lines line; `InvalidInputError` naming the option and line when it is not JSON. */
+export function parseJsonLine(raw: string, line: number, option: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new InvalidInputError(`${option}:${line}`, `line ${line} of ${option} is not valid JSON`);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { throwIfAborted } from '../spec/errors.js';
+import { InvalidInputError, throwIfAborted } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
 import type { CjkTokenization } from '../kb/lexical/cjk-tokenization.js';
 import { sampleQueryIds, type BeirDataset, type CorpusDocument } from './beir-dataset.js';
@@ -80,6 +80,13 @@ export async function runEvaluation(dataset: BeirDataset, options: EvaluationOpt
   const firstLatency: number[] = [];
   if (options.run) {
     for (const queryId of queryIds) firstRun.set(queryId, orderLikeTrecEval(options.run.documents.get(queryId) ?? []).slice(0, Math.max(k, 100)));
+    // A run of another dataset (or split) would score nothing and report all-zero metrics as if measured.
+    if (![...firstRun.values()].some((documents) => documents.some((doc) => dataset.corpus.has(doc.docId)))) {
+      throw new InvalidInputError(
+        'run',
+        `${options.run.source} names no document of ${dataset.name} for its ${queryIds.length} evaluated queries: is it a run of another dataset or split?`,
+      );
+    }
   } else {
     progress('index', 0, dataset.corpus.size);
     const retriever = createBm25Retriever(dataset.corpus.values(), options.cjk ? { cjk: options.cjk } : {});

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What makes a reranker score reproducible: the same model and instruction give the same score. */
@@ -29,7 +29,12 @@ export class ScoreJournal {
     key: ScoreJournalKey,
   ) {
     const header = JSON.stringify({ type: 'key', ...key });
-    const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    // A line cut by a crash while it was being written is dropped from the file too: the next record would
+    // otherwise be appended onto it and lost with it.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    if (complete.length < text.length) truncateSync(path, Buffer.byteLength(complete));
+    const lines = complete.split('\n').filter(Boolean);
     if (lines[0] === header) {
       for (const line of lines.slice(1)) this.load(line);
     } else {
@@ -43,7 +48,7 @@ export class ScoreJournal {
       const entry = JSON.parse(line) as { qid: string; ms: number; tokens: number; scores: Array<[string, number]> };
       this.queries.set(entry.qid, { scores: new Map(entry.scores), durationMs: entry.ms, tokens: entry.tokens });
     } catch {
-      // A line cut by a crash while it was being written: that query is scored again.
+      // A damaged line: that query is scored again.
     }
   }
 

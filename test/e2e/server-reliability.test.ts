@@ -11,7 +11,7 @@ import { createReranker, type Reranker } from '../../src/index.js';
 import { createKnowledgeBase, knowledgeBasePath } from '../../src/kb/index.js';
 import { DEFAULT_SERVER_LIMITS } from '../../src/server/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { get, post, startTestServer, type TestServer } from './server-harness.js';
+import { get, post, startTestServer, type TestServer } from '../helpers/server-harness.js';
 
 /** Sends `head` as the raw request head (fetch would normalize the URL) and returns the status and body. */
 function rawRequest(url: string, head: string): Promise<{ status: number; body: string }> {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatCliError, action, createProgressBar, parsePositiveInt, parseProbability } from '../util.js';
 import { addModelOptions, loadRerankerFromCli, type ModelCliOptions } from '../model-options.js';
-import { parseDocumentsFile, parseJsonLines, readInputFile } from '../read-input.js';
+import { jsonLinesOf, parseDocumentsFile, parseJsonLine, readInputFile } from '../read-input.js';
 import { InvalidInputError, isRerankerError, type LongDocumentMode, type Reranker, type RerankOptions, type RerankResponse } from '../../index.js';
 
 interface RerankCliOptions extends ModelCliOptions {
@@ -36,7 +36,8 @@ export function registerRerankCommand(program: Command): void {
 async function runRerank(options: RerankCliOptions): Promise<void> {
   if (options.batch) {
     if (options.query || options.documents) throw new InvalidInputError('--batch', '--batch cannot be combined with --query/--documents');
-    const lines = parseJsonLines(await readInputFile(options.batch, '--batch'), '--batch');
+    // Lines are parsed one by one in the run: a line that is not JSON gets its own error line, like any bad line.
+    const lines = jsonLinesOf(await readInputFile(options.batch, '--batch')).map(({ line, raw }) => ({ line, value: parseOrError(raw, line) }));
     if (lines.length === 0) throw new InvalidInputError('--batch', `${options.batch} has no lines`);
     await withRanker(options, (ranker) => runBatch(ranker, lines, options));
     return;
@@ -126,6 +127,7 @@ async function runBatch(ranker: Reranker, lines: Array<{ line: number; value: un
   try {
     for (const { line, value } of lines) {
       try {
+        if (value instanceof InvalidInputError) throw value;
         const item = checkBatchLine(value, line);
         const response = await ranker.rerank(item.query, item.documents as never, {
           ...rerankOptions(options),
@@ -147,6 +149,14 @@ async function runBatch(ranker: Reranker, lines: Array<{ line: number; value: un
     bar.stop();
   }
   if (failures > 0) process.exitCode = 1;
+}
+
+function parseOrError(raw: string, line: number): unknown {
+  try {
+    return parseJsonLine(raw, line, '--batch');
+  } catch (error) {
+    return error;
+  }
 }
 
 function checkBatchLine(value: unknown, line: number): BatchLine {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { readGgufFileInfo } from 'node-llama-cpp';
+import { GgmlType, readGgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
 import { ModelLoadError } from '../../spec/errors.js';
 
 /** llama.cpp `enum llama_pooling_type` (llama.h): the values a GGUF's `<arch>.pooling_type` can hold. */
@@ -20,9 +20,11 @@ export interface ModelFacts {
  */
 export async function checkRerankerGguf(modelPath: string): Promise<ModelFacts> {
   let metadata: Record<string, unknown>;
+  let tensorDataEnd: number;
   try {
-    const info = await readGgufFileInfo(modelPath, { readTensorInfo: false });
+    const info = await readGgufFileInfo(modelPath, { readTensorInfo: true });
     metadata = info.metadata as unknown as Record<string, unknown>;
+    tensorDataEnd = Math.max(0, ...(info.fullTensorInfo ?? []).filter((tensor) => tensor.filePart === 1).map(tensorEnd));
   } catch (error) {
     throw new ModelLoadError('not_a_reranker', `${modelPath} is not a readable GGUF file (${firstLine(error)})`, { cause: error });
   }
@@ -42,9 +44,40 @@ export async function checkRerankerGguf(modelPath: string): Promise<ModelFacts> 
       `${modelPath} is a Qwen3 embedding model (pooling type ${pooling}), not a Qwen3-Reranker`,
     );
   }
+  // A cut-off download or copy: llama.cpp would fail deep inside loading and print its own log lines.
+  const size = statSync(modelPath).size;
+  if (size < tensorDataEnd) {
+    throw new ModelLoadError('not_a_reranker', `${modelPath} is truncated: its tensors need ${tensorDataEnd} bytes, the file has ${size}`);
+  }
   const custom = (metadata.qwen_ranker ?? {}) as Record<string, unknown>;
   const name = typeof general.name === 'string' ? general.name : undefined;
   return { architecture, name, demo: custom.random_weights === true };
+}
+
+/** Block size and bytes per block of ggml types (ggml/src/ggml.c `type_traits`), for the types GGUF rerankers use. */
+const GGML_BLOCKS: Partial<Record<GgmlType, [number, number]>> = {
+  [GgmlType.F32]: [1, 4],
+  [GgmlType.F16]: [1, 2],
+  [GgmlType.BF16]: [1, 2],
+  [GgmlType.Q4_0]: [32, 18],
+  [GgmlType.Q4_1]: [32, 20],
+  [GgmlType.Q5_0]: [32, 22],
+  [GgmlType.Q5_1]: [32, 24],
+  [GgmlType.Q8_0]: [32, 34],
+  [GgmlType.Q2_K]: [256, 84],
+  [GgmlType.Q3_K]: [256, 110],
+  [GgmlType.Q4_K]: [256, 144],
+  [GgmlType.Q5_K]: [256, 176],
+  [GgmlType.Q6_K]: [256, 210],
+};
+
+/** Where a tensor's data ends in the file (its start, when the type is not in `GGML_BLOCKS`). */
+function tensorEnd(tensor: GgufTensorInfo): number {
+  const start = Number(tensor.fileOffset);
+  const block = GGML_BLOCKS[tensor.ggmlType];
+  if (!block) return start;
+  const elements = tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1);
+  return start + Math.ceil(elements / block[0]) * block[1];
 }
 
 /**
