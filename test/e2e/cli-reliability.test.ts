@@ -76,6 +76,7 @@ describe('file names are escaped in ingest and search output', () => {
     const search = await runCli(['kb', 'search', 'marmalune', '--kb', 'h', '--kb-dir', kbDir, '--no-rerank']);
     assert.equal(search.code, 0, search.stderr);
     for (const output of [ingest.stdout, ingest.stderr, search.stdout]) {
+      // eslint-disable-next-line no-control-regex -- looking for control characters is the point
       assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(output), `no control characters in ${JSON.stringify(output)}`);
       assert.ok(!output.split('\n').some((line) => line.startsWith('qwen-ranker: forged line')), 'no forged line');
     }
