@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { throwIfAborted } from '../../spec/errors.js';
 import { chunkText } from '../chunk/chunker.js';
-import { loadQwen3TokenCounter } from '../chunk/qwen3-token-counter.js';
+import { loadQwen3TokenCounter, type TokenCounter } from '../chunk/qwen3-token-counter.js';
 import { chunkDocumentText } from '../chunk/chunk-document-text.js';
 import type { Embedder } from '../embed/embedder.js';
 import { parseFile } from '../parse/parse-file.js';
+import { readTextFileFacts, TEXT_BLOCK_BYTES, textFileSections } from '../parse/text-blocks.js';
 import type { ParseOptions } from '../parse/parsed-document.js';
 import type { KnowledgeBaseStore, NewChunk } from '../store/kb-store.js';
 import { collectFiles, type SkippedPath } from './collect-files.js';
@@ -74,6 +76,16 @@ export async function ingestFiles(
   for (const [index, file] of files.entries()) {
     throwIfAborted(options.signal);
     try {
+      if (file.format === 'text' && (await stat(file.path)).size > TEXT_BLOCK_BYTES) {
+        const chunks = await ingestLargeTextFile(store, file.path, counter!);
+        if (chunks === undefined) report.unchanged.push(file.path);
+        else {
+          (chunks.replaced ? report.updated : report.added).push({ path: file.path, chunks: chunks.count });
+          report.chunks += chunks.count;
+        }
+        progress('files', index + 1, files.length, report.chunks, file.path);
+        continue;
+      }
       const bytes = await readFile(file.path);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const existing = store.fileByPath(file.path);
@@ -100,6 +112,23 @@ export async function ingestFiles(
   if (embedder) report.embedded = await embedMissing(store, embedder, options.signal, (done, total) => progress('embeddings', done, total, done));
   report.durationMs = performance.now() - started;
   return report;
+}
+
+/** A plain-text file past `TEXT_BLOCK_BYTES`, read in blocks; undefined when its content is unchanged. */
+async function ingestLargeTextFile(store: KnowledgeBaseStore, path: string, counter: TokenCounter): Promise<{ count: number; replaced: boolean } | undefined> {
+  const facts = await readTextFileFacts(path);
+  const existing = store.fileByPath(path);
+  if (existing?.sha256 === facts.sha256) return undefined;
+  const settings = store.settings;
+  async function* batches(): AsyncGenerator<NewChunk[]> {
+    let position = 0;
+    for await (const section of textFileSections(path, facts.encoding)) {
+      yield chunkText(section, counter, settings).map((piece) => ({ position: position++, text: piece.text, tokens: piece.tokens }));
+    }
+  }
+  const title = basename(path);
+  const count = await store.replaceFileInBatches({ path, sha256: facts.sha256, size: facts.size, title, format: 'text' }, batches());
+  return { count, replaced: existing !== undefined };
 }
 
 async function embedMissing(

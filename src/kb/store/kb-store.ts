@@ -172,17 +172,49 @@ export class KnowledgeBaseStore {
   /** Replaces a file's chunks (and their index entries) in one transaction. Returns the new chunk ids. */
   replaceFile(file: Omit<StoredFile, 'id' | 'chunkCount' | 'ingestedAt'>, chunks: readonly NewChunk[]): number[] {
     return this.db.transaction(() => {
-      this.deleteFileRows(file.path);
-      const { lastInsertRowid } = this.db
-        .prepare(`INSERT INTO files(path, sha256, size, title, format, chunk_count, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(file.path, file.sha256, file.size, file.title, file.format, chunks.length, new Date().toISOString());
-      const insert = this.db.prepare(`INSERT INTO chunks(file_id, position, page, heading, text, tokens) VALUES (?, ?, ?, ?, ?, ?)`);
-      return chunks.map((chunk) => {
-        const id = Number(insert.run(lastInsertRowid, chunk.position, chunk.page ?? null, chunk.heading ?? null, chunk.text, chunk.tokens).lastInsertRowid);
-        this.lexical.add(id, { title: [file.title, chunk.heading].filter(Boolean).join(' '), body: chunk.text });
-        return id;
-      });
+      const fileId = this.insertFileRow(file, chunks.length);
+      return chunks.map((chunk) => this.insertChunk(fileId, file.title, chunk));
     })();
+  }
+
+  /**
+   * Like `replaceFile` for chunks that arrive in batches (a large file read in blocks), so they are never all in
+   * memory. One transaction still: readers see the old chunks or the new ones, never a mix. Returns the chunk count.
+   */
+  async replaceFileInBatches(file: Omit<StoredFile, 'id' | 'chunkCount' | 'ingestedAt'>, batches: AsyncIterable<readonly NewChunk[]>): Promise<number> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const fileId = this.insertFileRow(file, 0);
+      let count = 0;
+      for await (const batch of batches) {
+        for (const chunk of batch) this.insertChunk(fileId, file.title, chunk);
+        count += batch.length;
+      }
+      this.db.prepare(`UPDATE files SET chunk_count = ? WHERE id = ?`).run(count, fileId);
+      this.db.exec('COMMIT');
+      return count;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private insertFileRow(file: Omit<StoredFile, 'id' | 'chunkCount' | 'ingestedAt'>, chunkCount: number): number {
+    this.deleteFileRows(file.path);
+    const { lastInsertRowid } = this.db
+      .prepare(`INSERT INTO files(path, sha256, size, title, format, chunk_count, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(file.path, file.sha256, file.size, file.title, file.format, chunkCount, new Date().toISOString());
+    return Number(lastInsertRowid);
+  }
+
+  private insertChunk(fileId: number, title: string, chunk: NewChunk): number {
+    const id = Number(
+      this.db
+        .prepare(`INSERT INTO chunks(file_id, position, page, heading, text, tokens) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(fileId, chunk.position, chunk.page ?? null, chunk.heading ?? null, chunk.text, chunk.tokens).lastInsertRowid,
+    );
+    this.lexical.add(id, { title: [title, chunk.heading].filter(Boolean).join(' '), body: chunk.text });
+    return id;
   }
 
   /** Removes a file and its chunks; false when it was not in the knowledge base. */
