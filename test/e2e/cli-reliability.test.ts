@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScoreCache } from '../../src/eval/score-cache.js';
+import { ScoreJournal } from '../../src/eval/score-journal.js';
 import { ensureTestModel } from '../helpers/test-models.js';
 import { cliPath, runCli } from '../helpers/run-cli.js';
 
@@ -142,12 +142,12 @@ describe('eval', () => {
   it('drops a cut-off last line of the score cache, so the next record is kept', () => {
     const path = join(dir, 'scores.jsonl');
     const key = { model: 'm', instruction: null };
-    const first = new ScoreCache(path, key);
+    const first = new ScoreJournal(path, key);
     first.store('q1', { scores: new Map([['d1', 1.5]]), durationMs: 3, tokens: 10 });
     writeFileSync(path, `${readFileSync(path, 'utf8')}{"qid":"q2","ms":4,"tok`, { flag: 'w' });
-    const second = new ScoreCache(path, key);
+    const second = new ScoreJournal(path, key);
     second.store('q3', { scores: new Map([['d3', -0.5]]), durationMs: 5, tokens: 12 });
-    const third = new ScoreCache(path, key);
+    const third = new ScoreJournal(path, key);
     assert.equal(third.size, 2);
     assert.ok(third.lookup('q1', ['d1']));
     assert.ok(third.lookup('q3', ['d3']), 'the record after the cut-off line survives');
