@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { InvalidInputError, RerankerError, type EndpointStatus, type Reranker } from '../index.js';
+import { InvalidInputError, LimitExceededError, RerankerError, type EndpointStatus, type Reranker } from '../index.js';
 import { createApiKeyCheck } from './api-key-check.js';
 import { toHttpError } from './http-errors.js';
 import { createScoringService } from './scoring-service.js';
@@ -157,7 +157,10 @@ function installJsonParser(app: RerankerApp): void {
       return;
     }
     if (jsonDepthExceeds(bytes, MAX_JSON_DEPTH)) {
-      done(new InvalidInputError('body', `request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      done(
+        new LimitExceededError('body', 'maxJsonDepth', MAX_JSON_DEPTH, `request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`),
+        undefined,
+      );
       return;
     }
     parseJson(request, bytes.toString('utf8'), (error, value) => {
