@@ -23,7 +23,7 @@ if (existsSync(reportUrl)) {
     sections.set(part.split('\n')[0]!, part.trimEnd());
   }
 }
-const ENGINE = '## Engine: qwen-ranker vs LlamaRankingContext.rankAll';
+const ENGINE = '## Engines: ONNX Runtime vs llama.cpp vs LlamaRankingContext.rankAll';
 const SERVER = '## Server throughput and latency';
 if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
 if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
@@ -31,10 +31,14 @@ if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(
 const machine = [
   `- Date: ${new Date().toISOString().slice(0, 10)}`,
   `- CPU: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, no GPU`,
-  `- Node ${process.version}, node-llama-cpp ${(JSON.parse(readFileSync(new URL('../node_modules/node-llama-cpp/package.json', import.meta.url), 'utf8')) as { version: string }).version}`,
+  `- Node ${process.version}, node-llama-cpp ${packageVersion('node-llama-cpp')}, onnxruntime-node ${packageVersion('onnxruntime-node')}`,
   '- Model: generated Qwen3-0.6B-shaped GGUF, Q8_0, random weights (`npm run make-model -- --variant full-q8`): speed does not depend on weight values; its scores are meaningless.',
 ].join('\n');
 
 const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\` or \`-- server\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
 writeFileSync(reportUrl, report);
 process.stdout.write(report);
+
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+}

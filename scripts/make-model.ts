@@ -1,5 +1,5 @@
 // Generates a random-weight test model and prints its path.
-// Usage: tsx scripts/make-model.ts --variant tiny|tiny-rank|tiny-embedding|full-q8 [--out FILE]
+// Usage: tsx scripts/make-model.ts --variant <one of testModelVariants in test/helpers/test-models.ts> [--out FILE]
 // Without --out the model goes to the shared cache (.cache/models/), reused while the generator is unchanged.
 import { parseArgs } from 'node:util';
 import { writeQwen3Gguf } from '../test/helpers/gguf/qwen3-model.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createReranker, InvalidInputError, type CreateRerankerOptions, type Reranker } from '../index.js';
+import { createReranker, InvalidInputError, LOCAL_ENGINE_KINDS, type CreateRerankerOptions, type LocalEngineKind, type Reranker } from '../index.js';
 import { createDownloadBar, parsePositiveInt } from './util.js';
 
 export interface ModelCliOptions {
@@ -7,11 +7,15 @@ export interface ModelCliOptions {
   modelsDir?: string;
   gpu?: string;
   threads?: number;
+  engine?: string;
 }
 
-/** Adds the options every model-loading command shares. */
-export function addModelOptions(command: Command): Command {
+export const LOCAL_ENGINE_HELP = `${LOCAL_ENGINE_KINDS.join(' | ')} (default: auto = llama-cpp; onnx = ONNX Runtime on the CPU, F32/F16/BF16/Q8_0/Q4_0 files)`;
+
+/** Adds the options every model-loading command shares; `engineHelp` describes the engines the command accepts. */
+export function addModelOptions(command: Command, engineHelp = LOCAL_ENGINE_HELP): Command {
   return command
+    .option('--engine <kind>', engineHelp)
     .option('-m, --model <model>', 'GGUF path or hf:owner/repo[:quant] URI (default: Qwen3-Reranker-0.6B Q8_0, downloaded on first use)')
     .option('--models-dir <dir>', 'where downloaded models are kept (default: $QWEN_RANKER_MODELS_DIR or ~/.cache/qwen-ranker/models)')
     .option('--gpu <backend>', 'auto | cpu | cuda | metal | vulkan (default: auto)')
@@ -26,6 +30,14 @@ export function gpuOption(value: string | undefined): CreateRerankerOptions['gpu
   return value === 'cpu' ? false : (value as 'cuda' | 'metal' | 'vulkan');
 }
 
+export function localEngineOption(value: string | undefined): LocalEngineKind {
+  if (value === undefined) return 'auto';
+  if (!(LOCAL_ENGINE_KINDS as readonly string[]).includes(value)) {
+    throw new InvalidInputError('--engine', `--engine must be one of ${LOCAL_ENGINE_KINDS.join(', ')}, got "${value}"`);
+  }
+  return value as LocalEngineKind;
+}
+
 /** Loads the reranker a command asked for, with a download progress bar on stderr, and says so when the model is
  * a random-weight demo. */
 export async function loadRerankerFromCli(options: ModelCliOptions, extra: CreateRerankerOptions = {}): Promise<Reranker> {
@@ -35,6 +47,7 @@ export async function loadRerankerFromCli(options: ModelCliOptions, extra: Creat
     model: options.model,
     modelsDir: options.modelsDir,
     gpu: gpuOption(options.gpu),
+    engine: localEngineOption(options.engine),
     ...(options.threads ? { threads: options.threads } : {}),
     onDownloadProgress: download.update,
   }).finally(download.stop);

@@ -92,8 +92,9 @@ export interface ScorePair {
   instruction?: string | null;
 }
 
-/** Engines that run a GGUF file on this machine. */
-export const LOCAL_ENGINE_KINDS = ['llama-cpp'] as const;
+/** Engines that run a GGUF file on this machine. `auto` (the default) is `llama-cpp` for now: `onnx` becomes the
+ * CPU default only when it measures ≥ 1.3× faster on both bench workloads (src/create-reranker.ts). */
+export const LOCAL_ENGINE_KINDS = ['auto', 'onnx', 'llama-cpp'] as const;
 /** Engines that send the work to servers speaking these APIs. */
 export const REMOTE_ENGINE_KINDS = ['vllm', 'llama-server', 'tei', 'cohere'] as const;
 /** Every engine `createReranker` can run: the one list the CLI, the config file schema and the types derive from. */

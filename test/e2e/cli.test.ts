@@ -26,7 +26,7 @@ describe('qwen-ranker CLI', () => {
     writeFileSync(docs, 'Paris is the capital of France.\n\nThe Eiffel Tower was completed in 1889.\nBerlin is in Germany.\n');
     const { code, stdout, stderr } = await run(['rerank', '--model', model, '--query', 'What is the capital of France?', '--documents', docs, '--json']);
     assert.equal(code, 0, stderr);
-    const out = JSON.parse(stdout) as { results: Array<{ index: number; relevance_score: number; logit: number; document: { text: string } }>; usage: { documents: number; input_tokens: number } };
+    const out = JSON.parse(stdout) as { results: Array<{ index: number; relevance_score: number; logit: number; document: { text: string } }>; usage: { documents: number; input_tokens: number; engine: string } };
     assert.equal(out.results.length, 3, 'blank line skipped');
     const scores = out.results.map((r) => r.relevance_score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
@@ -34,7 +34,19 @@ describe('qwen-ranker CLI', () => {
     for (const r of out.results) assert.ok(Math.abs(1 / (1 + Math.exp(-r.logit)) - r.relevance_score) < 1e-9);
     assert.equal(out.results.find((r) => r.index === 1)!.document.text, 'The Eiffel Tower was completed in 1889.');
     assert.equal(out.usage.documents, 3);
+    assert.equal(out.usage.engine, 'llama-cpp', 'usage names the engine that ran');
     assert.match(stderr, /RANDOM-WEIGHT DEMO/, 'the demo model is labelled');
+  });
+
+  it('--engine onnx runs the ONNX Runtime engine and usage says so; an unknown engine is invalid_input', async () => {
+    const docs = join(dir, 'engine-docs.txt');
+    writeFileSync(docs, 'Paris is the capital of France.\nBerlin is in Germany.\n');
+    const forced = await run(['rerank', '-m', model, '-q', 'capital of France', '-d', docs, '--json', '--engine', 'onnx']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal((JSON.parse(forced.stdout) as { usage: { engine: string } }).usage.engine, 'onnx');
+    const wrong = await run(['rerank', '-m', model, '-q', 'q', '-d', docs, '--engine', 'tensorflow']);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /--engine must be one of auto, onnx, llama-cpp/);
   });
 
   it('rerank prints a ranked table and honours --top-n; JSONL documents keep their ids', async () => {

@@ -10,7 +10,7 @@ const longDocument = Array.from({ length: 400 }, (_, i) => `sentence ${i} about 
 describe('local engine on the tiny model', () => {
   let ranker: Reranker;
   before(async () => {
-    ranker = await createReranker({ model: await ensureTestModel('tiny') });
+    ranker = await createReranker({ model: await ensureTestModel('tiny'), engine: 'llama-cpp' });
   });
   after(() => ranker.close());
 

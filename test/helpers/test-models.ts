@@ -7,11 +7,20 @@ import { writeQwen3Gguf, type WriteQwen3GgufOptions } from './gguf/qwen3-model.j
 /**
  * The models tests and benchmarks use. `tiny*` is SPEC.md's reference model (golden scores) in each layout;
  * `full-q8` is Qwen3-0.6B-shaped, Q8_0, in llama.cpp's ranking-head layout so that node-llama-cpp's
- * LlamaRankingContext (which needs `cls.output.weight`) can run on it for comparison.
+ * LlamaRankingContext (which needs `cls.output.weight`) can run on it for comparison. `tiny-q8` is the reference
+ * model quantized to Q8_0 (`tiny-q8-f32`: the same Q8_0 values stored as F32; `tiny-q4`: Q4_0; `tiny-q4_1`: Q4_1, a type the ONNX engine refuses); `tiny-outlier*` has 3 hidden channels ×50 in the embeddings and the norms, in Q8_0 and
+ * the same Q8_0 values stored as F32, for testing 8-bit activation quantization on activations that are not benign.
  */
+const OUTLIERS = { channels: [5, 17, 40], factor: 50 };
 export const testModelVariants = {
   tiny: { shape: 'tiny', layout: 'causal', quant: 'f32' },
   'tiny-rank': { shape: 'tiny', layout: 'rank', quant: 'f32' },
+  'tiny-q8': { shape: 'tiny', layout: 'causal', quant: 'q8_0' },
+  'tiny-q8-f32': { shape: 'tiny', layout: 'causal', quant: 'q8_0-as-f32' },
+  'tiny-q4': { shape: 'tiny', layout: 'causal', quant: 'q4_0' },
+  'tiny-q4_1': { shape: 'tiny', layout: 'causal', quant: 'q4_1' },
+  'tiny-outlier-f32': { shape: 'tiny', layout: 'causal', quant: 'q8_0-as-f32', outliers: OUTLIERS },
+  'tiny-outlier-q8': { shape: 'tiny', layout: 'causal', quant: 'q8_0', outliers: OUTLIERS },
   'tiny-embedding': { shape: 'tiny', layout: 'embedding', quant: 'f32' },
   'full-q8': { shape: 'qwen3-0.6b', layout: 'rank', quant: 'q8_0' },
 } as const satisfies Record<string, WriteQwen3GgufOptions>;

@@ -52,7 +52,7 @@ async function runRerank(options: RerankCliOptions): Promise<void> {
     const response = await ranker
       .rerank(query, documents, { ...rerankOptions(options), onProgress: (done) => bar?.update(done) })
       .finally(() => bar?.stop());
-    process.stdout.write(options.json ? `${JSON.stringify(toJson(response))}\n` : formatTable(response));
+    process.stdout.write(options.json ? `${JSON.stringify(toJson(response, ranker.info.engine))}\n` : formatTable(response));
   });
 }
 
@@ -79,8 +79,8 @@ function rerankOptions(options: RerankCliOptions): RerankOptions {
   };
 }
 
-/** The `--json` shape: Cohere/Jina-style `relevance_score`, plus the logit and usage. */
-export function toJson(response: RerankResponse) {
+/** The `--json` shape: Cohere/Jina-style `relevance_score`, plus the logit and usage (with the engine that scored). */
+export function toJson(response: RerankResponse, engine: string) {
   return {
     model: response.model,
     results: response.results.map((r) => ({
@@ -96,6 +96,7 @@ export function toJson(response: RerankResponse) {
       input_tokens: response.usage.inputTokens,
       cached_documents: response.usage.cachedDocuments,
       duration_ms: Math.round(response.durationMs),
+      engine,
     },
   };
 }
@@ -136,7 +137,7 @@ async function runBatch(ranker: Reranker, lines: Array<{ line: number; value: un
           onProgress: (d) => bar.update(done + d),
         });
         done += item.documents.length;
-        process.stdout.write(`${JSON.stringify(toJson(response))}\n`);
+        process.stdout.write(`${JSON.stringify(toJson(response, ranker.info.engine))}\n`);
       } catch (error) {
         if (!isRerankerError(error) || error.code === 'closed' || error.code === 'model_load_failed') throw error;
         failures++;

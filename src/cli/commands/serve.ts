@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { ENGINE_KINDS, InvalidInputError, type CreateRerankerOptions, type EngineKind } from '../../index.js';
+import { ENGINE_KINDS, InvalidInputError, REMOTE_ENGINE_KINDS, type CreateRerankerOptions, type EngineKind } from '../../index.js';
 import { readApiKeysFile, serve, SERVER_LIMIT_SETTINGS, type ServerLimitName, type ServerLimits } from '../../server/index.js';
 import { action, parseNonNegativeInt, parsePositiveInt } from '../util.js';
-import { addModelOptions, demoWarning, gpuOption, type ModelCliOptions } from '../model-options.js';
+import { addModelOptions, demoWarning, gpuOption, LOCAL_ENGINE_HELP, type ModelCliOptions } from '../model-options.js';
 import { readServeConfig } from '../serve-config.js';
 
 interface ServeCliOptions extends ModelCliOptions {
@@ -49,11 +49,11 @@ export function registerServeCommand(program: Command): void {
       .option('--log-level <level>', 'fatal | error | warn | info | debug | silent', 'info')
       .option('--cache-size <n>', 'score cache entries; 0 disables (default: 10000)', parseNonNegativeInt('--cache-size'))
       .option('--sequences <n>', 'local engine: sequences scored in parallel (default: 4)', parsePositiveInt('--sequences'))
-      .option('--engine <kind>', `${ENGINE_KINDS[0]} (default) or a remote engine (${ENGINE_KINDS.slice(1).join(', ')})`)
       .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect)
       .option('--engine-api-key <key>', 'API key sent to the remote engine')
       .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search')
       .option('--config <file>', 'JSON file with model, engine, endpoints, engineApiKey, remote {…} and limits {…}; flags win (docs/http-api.md)'),
+    `${LOCAL_ENGINE_HELP}, or a remote engine (${REMOTE_ENGINE_KINDS.join(', ')})`,
   ).action(action(runServe));
 }
 

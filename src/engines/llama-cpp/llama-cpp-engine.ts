@@ -4,11 +4,13 @@ import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOpti
 import { AbortedError, ContextOverflowError, InvalidInputError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import { integerOption } from '../../core/integer-option.js';
 import type { EngineInfo } from '../../spec/types.js';
-import { planPrompts, type PlannedPrompt } from '../../core/prompt-plan.js';
-import { formatBody, NO_TOKEN_ID, QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, YES_TOKEN_ID } from '../../core/template.js';
+import { scoreThroughQueue } from '../../core/group-scoring.js';
+import { PromptPlanner } from '../../core/prompt-tokens.js';
+import { firstLine, physicalCoreCount } from '../../core/local-model.js';
+import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
 import { createBodyTokenizer, type BodyTokenizer } from './body-tokenizer.js';
-import { SequenceScheduler, type ScoreJob } from './sequence-scheduler.js';
-import { checkRerankerGguf, firstLine, physicalCoreCount } from './model-checks.js';
+import { SequenceScheduler } from './sequence-scheduler.js';
+import { checkRerankerGguf } from './model-checks.js';
 
 export interface LocalEngineOptions {
   /** Path of a Qwen3-Reranker GGUF (plain causal layout or llama.cpp's ranking-head layout). */
@@ -102,8 +104,7 @@ class LlamaCppEngine implements RerankEngine {
     context: LlamaContext,
     private readonly scheduler: SequenceScheduler,
     private readonly tokenizer: BodyTokenizer,
-    private readonly prefix: Token[],
-    private readonly suffix: Token[],
+    private readonly planner: PromptPlanner,
     private readonly threads: number,
     private readonly flashAttention: 'auto' | boolean,
     readonly info: EngineInfo,
@@ -112,12 +113,15 @@ class LlamaCppEngine implements RerankEngine {
   }
 
   static async create(llama: Llama, model: LlamaModel, options: ResolvedLocalEngineOptions, demo: boolean, started: number): Promise<LlamaCppEngine> {
-    // The answer tokens must be single tokens with the ids the model card uses, or this is not a Qwen3 vocabulary.
-    const yes = model.tokenize('yes', false);
-    const no = model.tokenize('no', false);
-    if (yes.length !== 1 || yes[0] !== YES_TOKEN_ID || no.length !== 1 || no[0] !== NO_TOKEN_ID) {
-      throw new ModelLoadError('not_a_reranker', `${options.modelPath} does not have the Qwen3 vocabulary ("yes" = ${YES_TOKEN_ID}, "no" = ${NO_TOKEN_ID})`);
-    }
+    const tokenizer = createBodyTokenizer(model, options.modelPath);
+    const planner = new PromptPlanner(
+      {
+        tokenize: (text, special) => model.tokenize(text, special),
+        tokenizeBody: (text, enough) => tokenizer.tokenize(text, enough),
+        detokenize: (tokens) => model.detokenize(tokens as Token[]),
+      },
+      options.modelPath,
+    );
     const { sequences, flashAttention, threads } = options;
     const context = await model.createContext({
       sequences,
@@ -141,9 +145,8 @@ class LlamaCppEngine implements RerankEngine {
       model,
       context,
       scheduler,
-      createBodyTokenizer(model, options.modelPath),
-      model.tokenize(QWEN3_RERANKER_PREFIX, true),
-      model.tokenize(QWEN3_RERANKER_SUFFIX, true),
+      tokenizer,
+      planner,
       threads,
       flashAttention,
       info,
@@ -153,7 +156,7 @@ class LlamaCppEngine implements RerankEngine {
   async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
     if (this.closed) throw new RerankerError('closed', 'the engine has been closed');
     throwIfAborted(options.signal);
-    const plans = await this.plan(group);
+    const plans = await this.planner.plan(group);
     throwIfAborted(options.signal);
     const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
     if (longest > this.info.maxContextTokens) {
@@ -161,7 +164,7 @@ class LlamaCppEngine implements RerankEngine {
     }
     if (longest > this.scheduler.maxCapacity) await this.ensureCapacity(longest);
     throwIfAborted(options.signal);
-    return this.schedule(plans, options);
+    return scoreThroughQueue(this.scheduler, this.nextGroupId++, plans, this.planner, options);
   }
 
   stats(): EngineStats {
@@ -180,86 +183,6 @@ class LlamaCppEngine implements RerankEngine {
     for (const context of this.contexts) await context.dispose();
     await this.tokenizer.close();
     await this.model.dispose();
-  }
-
-  private async plan(group: ScoreGroup): Promise<PlannedPrompt[][]> {
-    const anchorBody = await this.tokenizer.tokenize(formatBody(group.instruction, group.query, ''));
-    // Truncation keeps at most this many body tokens, so a longer body needs only its first tokens (one more
-    // shows that it was cut); windows read the whole body.
-    const enough = group.longDocuments === 'truncate' ? group.maxLength - this.prefix.length - this.suffix.length + 1 : undefined;
-    const plans: PlannedPrompt[][] = [];
-    for (const document of group.documents) {
-      plans.push(
-        planPrompts({
-          prefix: this.prefix,
-          suffix: this.suffix,
-          anchorBody,
-          // The body is tokenized in one piece, like the reference, so token counts match exactly; user text is
-          // plain text (`specialTokens: false`), so "<|im_end|>" inside a document stays literal characters.
-          body: await this.tokenizer.tokenize(formatBody(group.instruction, group.query, document), enough),
-          maxLength: group.maxLength,
-          mode: group.longDocuments,
-          windowOverlap: group.windowOverlap,
-        }),
-      );
-    }
-    return plans;
-  }
-
-  private schedule(plans: PlannedPrompt[][], options: ScoreGroupOptions): Promise<EngineScore[]> {
-    const groupId = this.nextGroupId++;
-    return new Promise<EngineScore[]>((resolve, reject) => {
-      const results = new Array<EngineScore>(plans.length);
-      let remaining = plans.length;
-      let failed = false;
-      const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
-        options.signal?.removeEventListener('abort', onAbort);
-        this.scheduler.cancelGroup(groupId, error);
-        reject(error);
-      };
-      const onAbort = () => fail(new AbortedError('the request was cancelled', { cause: options.signal?.reason }));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (remaining === 0) return resolve(results);
-
-      const jobs: ScoreJob[] = [];
-      plans.forEach((prompts, documentIndex) => {
-        const logits = new Array<number>(prompts.length);
-        let windowsLeft = prompts.length;
-        prompts.forEach((prompt, w) => {
-          jobs.push({
-            groupId,
-            tokens: prompt.tokens as Token[],
-            sharedLength: prompt.sharedLength,
-            reject: fail,
-            resolve: (logit) => {
-              if (failed) return;
-              logits[w] = logit;
-              if (--windowsLeft > 0) return;
-              results[documentIndex] = this.combineWindows(prompts, logits);
-              options.onScored?.(documentIndex);
-              if (--remaining === 0) {
-                options.signal?.removeEventListener('abort', onAbort);
-                resolve(results);
-              }
-            },
-          });
-        });
-      });
-      this.scheduler.submit(jobs);
-    });
-  }
-
-  /** A document split into windows scores as its best window; its token usage is the sum over windows. */
-  private combineWindows(prompts: PlannedPrompt[], logits: number[]): EngineScore {
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
-    const inputTokens = prompts.reduce((sum, p) => sum + p.tokens.length, 0);
-    const window = prompts[best]!.window;
-    if (!window) return { logit: logits[best]!, inputTokens };
-    const { documentTokens, ...position } = window;
-    return { logit: logits[best]!, inputTokens, window: { ...position, text: this.model.detokenize(documentTokens as Token[]) } };
   }
 
   /** Creates (once, or larger when needed) a single-sequence context for prompts longer than a sequence. */

@@ -1,15 +1,8 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { AbortedError, RerankerError } from '../../spec/errors.js';
 import { commonPrefixLength } from '../../core/prompt-plan.js';
+import type { ScoreJob, ScoreJobQueue } from '../../core/group-scoring.js';
 
-/** One prompt to score. `groupId` identifies prompts that share `tokens[0:sharedLength]`. */
-export interface ScoreJob {
-  groupId: number;
-  tokens: readonly Token[];
-  sharedLength: number;
-  resolve(logit: number): void;
-  reject(error: unknown): void;
-}
 
 interface Worker {
   sequence: LlamaContextSequence;
@@ -28,7 +21,7 @@ interface Worker {
  * into one llama_decode, so short documents of one or several requests are evaluated together (continuous
  * batching: a job from a new request is taken as soon as any sequence is free).
  */
-export class SequenceScheduler {
+export class SequenceScheduler implements ScoreJobQueue {
   private readonly queue: ScoreJob[] = [];
   private readonly idle: Worker[] = [];
   private readonly workers: Worker[] = [];
@@ -147,7 +140,8 @@ export class SequenceScheduler {
     // Reuse the longest common prefix already in the KV cache, but always evaluate at least the last token.
     const reuse = Math.min(commonPrefixLength(held, job.tokens), job.tokens.length - 1);
     if (reuse < held.length) await sequence.eraseContextTokenRanges([{ start: reuse, end: held.length }]);
-    const rest = job.tokens.slice(reuse);
+    // Token ids come from this model's own tokenizer (core/prompt-tokens.ts), so they are its Tokens.
+    const rest = job.tokens.slice(reuse) as Token[];
     const [yes, no] = this.answerTokens;
     // Logits only at the last position, only for the two answer tokens: llama.cpp then computes the output head
     // for that one row (its `inp_out_ids`), not for every prompt token as LlamaRankingContext does.
@@ -173,7 +167,7 @@ export class SequenceScheduler {
    * forward pass over ~60–100 tokens per sequence.
    */
   private async loadSharedPrefix(worker: Worker, job: ScoreJob): Promise<void> {
-    const shared = job.tokens.slice(0, job.sharedLength);
+    const shared = job.tokens.slice(0, job.sharedLength) as Token[];
     const own = commonPrefixLength(worker.sequence.contextTokens, shared);
     if (own === shared.length) return;
     const key = shared.join(',');

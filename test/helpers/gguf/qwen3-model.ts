@@ -5,11 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { writeGgufFile, type GgmlTensorType, type GgufMetadataValue, type GgufTensor } from './gguf-writer.js';
-import { fillSpecWeights, quantizeQ8_0, specWeightsF32, specWeightsQ8_0, type WeightKind } from './spec-weights.js';
+import { fillSpecWeights, quantizeQ8_0, specWeightsBlocks, specWeightsF32, specWeightsQ8_0AsF32, type BlockType, type WeightKind } from './spec-weights.js';
 
 export type Qwen3Shape = 'tiny' | 'qwen3-0.6b';
 export type Qwen3Layout = 'causal' | 'rank' | 'embedding';
-export type Qwen3Quant = 'f32' | 'q8_0';
+export type Qwen3Quant = 'f32' | 'q8_0' | 'q8_0-as-f32' | 'q4_0' | 'q4_1';
 
 export interface WriteQwen3GgufOptions {
   /** `tiny`: SPEC.md's 2-layer model; `qwen3-0.6b`: Qwen3-0.6B's dimensions. Default: 'tiny'. */
@@ -19,10 +19,18 @@ export interface WriteQwen3GgufOptions {
    * yes/no classifier head); `embedding`: Qwen3-Embedding-like (pooling last, no classifier). Default: 'causal'.
    */
   layout?: Qwen3Layout;
-  /** `q8_0` quantizes every 2-D matrix (token_embd included); norms stay F32. Default: 'f32'. */
+  /** `q8_0` quantizes every 2-D matrix (token_embd included); norms stay F32. `q8_0-as-f32` stores the Q8_0
+   * values of those matrices dequantized, as F32. `q4_0`/`q4_1` quantize the layers' matrices (token_embd stays
+   * Q8_0, as llama.cpp's quantize does by default for the output/embedding tensor). Default: 'f32'. */
   quant?: Qwen3Quant;
   /** Short label put in front of `general.name`'s random-weight notice. Default: 'qwen-ranker'. */
   name?: string;
+  /**
+   * Multiplies a few hidden channels by a factor in the token embeddings and the layers' norm weights (and divides
+   * them in the final norm), so that activations have outlier channels (a hard case for 8-bit activation
+   * quantization). Default: none.
+   */
+  outliers?: { channels: readonly number[]; factor: number };
   /** Progress of the tensor data written, in bytes. Default: none. */
   onProgress?: (writtenBytes: number, totalBytes: number) => void;
 }
@@ -59,7 +67,10 @@ const POOLING_LAST = 3;
 const POOLING_RANK = 4;
 
 /** `enum llama_ftype` in llama.cpp include/llama.h; quantization version is GGML_QNT_VERSION. */
-const FILE_TYPE: Record<Qwen3Quant, number> = { f32: 0, q8_0: 7 };
+const FILE_TYPE: Record<Qwen3Quant, number> = { f32: 0, q8_0: 7, 'q8_0-as-f32': 0, q4_0: 2, q4_1: 3 };
+
+/** The block type of each quantized file kind's layer matrices. */
+const MATRIX_TYPE: Partial<Record<Qwen3Quant, BlockType>> = { q8_0: 'Q8_0', q4_0: 'Q4_0', q4_1: 'Q4_1' };
 const GGML_QUANT_VERSION = 2;
 
 /** Token types, `enum llama_token_type` in llama.cpp (gguf-py TokenType). */
@@ -128,19 +139,24 @@ interface HashedTensor {
 }
 
 /** SPEC.md "Weights": the tensors in hash order (list index = the hash's tensor number k). */
-function hashedTensors(dims: Qwen3Dimensions): HashedTensor[] {
+function hashedTensors(dims: Qwen3Dimensions, outliers: WriteQwen3GgufOptions['outliers']): HashedTensor[] {
   const { hidden, heads, kvHeads, headDim, feedForward } = dims;
   const mat = (scale: number): WeightKind => ({ kind: 'mat', scale });
   const norm: WeightKind = { kind: 'norm' };
+  const amplify = outliers && { period: hidden, ...outliers };
+  const hiddenNorm: WeightKind = { ...norm, amplify };
+  // The tied output head reads the amplified embedding rows: the final norm divides those channels back so the
+  // logits stay in the range where a score means something.
+  const outputNorm: WeightKind = { ...norm, amplify: amplify && { ...amplify, factor: 1 / amplify.factor } };
   const tensors: HashedTensor[] = [
-    { name: 'token_embd.weight', shape: [VOCAB_SIZE, hidden], weight: mat(0.5) },
-    { name: 'output_norm.weight', shape: [hidden], weight: norm },
+    { name: 'token_embd.weight', shape: [VOCAB_SIZE, hidden], weight: { ...mat(0.5), amplify } },
+    { name: 'output_norm.weight', shape: [hidden], weight: outputNorm },
   ];
   for (let layer = 0; layer < dims.layers; layer++) {
     const blk = `blk.${layer}`;
     tensors.push(
-      { name: `${blk}.attn_norm.weight`, shape: [hidden], weight: norm },
-      { name: `${blk}.ffn_norm.weight`, shape: [hidden], weight: norm },
+      { name: `${blk}.attn_norm.weight`, shape: [hidden], weight: hiddenNorm },
+      { name: `${blk}.ffn_norm.weight`, shape: [hidden], weight: hiddenNorm },
       { name: `${blk}.attn_q_norm.weight`, shape: [headDim], weight: norm },
       { name: `${blk}.attn_k_norm.weight`, shape: [headDim], weight: norm },
       { name: `${blk}.attn_q.weight`, shape: [heads * headDim, hidden], weight: mat(0.25) },
@@ -157,12 +173,17 @@ function hashedTensors(dims: Qwen3Dimensions): HashedTensor[] {
 
 function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant): GgufTensor {
   const count = tensor.shape.reduce((product, dim) => product * dim, 1);
-  const quantize = quant === 'q8_0' && tensor.shape.length === 2;
+  const matrix = tensor.shape.length === 2;
+  const blockType = matrix ? (tensor.name === 'token_embd.weight' && MATRIX_TYPE[quant] ? 'Q8_0' : MATRIX_TYPE[quant]) : undefined;
+  const encode = () => {
+    if (blockType) return specWeightsBlocks(blockType, index, count, tensor.weight);
+    return (quant === 'q8_0-as-f32' && matrix ? specWeightsQ8_0AsF32 : specWeightsF32)(index, count, tensor.weight);
+  };
   return {
     name: tensor.name,
     dims: [...tensor.shape].reverse(),
-    type: quantize ? 'Q8_0' : 'F32',
-    data: () => (quantize ? specWeightsQ8_0 : specWeightsF32)(index, count, tensor.weight),
+    type: blockType ?? 'F32',
+    data: encode,
   };
 }
 
@@ -171,7 +192,7 @@ function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant): G
  * (convert_hf_to_gguf.py `Qwen3Model._get_cls_out_tensor`); with tied embeddings those are token_embd rows.
  */
 function classifierTensor(embedding: HashedTensor, hidden: number, quant: Qwen3Quant): GgufTensor {
-  const type: GgmlTensorType = quant === 'q8_0' ? 'Q8_0' : 'F32';
+  const type: GgmlTensorType = MATRIX_TYPE[quant] ? 'Q8_0' : 'F32';
   return {
     name: 'cls.output.weight',
     dims: [hidden, 2],
@@ -250,7 +271,7 @@ function modelMetadata(
 export async function writeQwen3Gguf(path: string, options: WriteQwen3GgufOptions = {}): Promise<void> {
   const { shape = 'tiny', layout = 'causal', quant = 'f32', name = 'qwen-ranker', onProgress } = options;
   const dims = SHAPES[shape];
-  const hashed = hashedTensors(dims);
+  const hashed = hashedTensors(dims, options.outliers);
   const tensors = hashed.map((tensor, index) => toGgufTensor(tensor, index, quant));
   const embedding = hashed[0];
   if (layout === 'rank' && embedding) tensors.push(classifierTensor(embedding, dims.hidden, quant));

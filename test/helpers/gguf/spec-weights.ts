@@ -1,9 +1,18 @@
 // Deterministic random weights of the tiny reference model, and their F32 / Q8_0 encodings.
 // The hash and the value formulas are those of ../shared/fixtures/qwen3-tiny-reference/SPEC.md ("Weights");
 // the golden scores in reference.json were computed on exactly these values.
+import { GgmlType } from 'node-llama-cpp';
+import { dequantize } from '../../../src/engines/onnx/gguf-tensors.js';
 
-/** How a tensor's values are derived from the hash: a scaled matrix or a norm weight around 1. */
-export type WeightKind = { kind: 'mat'; scale: number } | { kind: 'norm' };
+/** How a tensor's values are derived from the hash: a scaled matrix or a norm weight around 1, optionally with a
+ * few channels (element index modulo `period`) multiplied by `factor` (outlier test models, not in SPEC.md). */
+export type WeightKind = ({ kind: 'mat'; scale: number } | { kind: 'norm' }) & { amplify?: Amplify };
+
+export interface Amplify {
+  period: number;
+  channels: readonly number[];
+  factor: number;
+}
 
 /** Elements generated per chunk: 4 MB of float32, large enough that per-chunk overhead is negligible. */
 const CHUNK_ELEMENTS = 1 << 20;
@@ -22,6 +31,11 @@ export function fillSpecWeights(out: Float32Array, tensorIndex: number, startInd
     x = Math.imul(x ^ (x >>> 16), 0x045d9f3b) >>> 0;
     x = (x ^ (x >>> 16)) >>> 0;
     out[i] = offset + scale * ((x / 4294967296) * 2 - 1);
+  }
+  const { amplify } = weight;
+  if (!amplify) return;
+  for (let i = 0; i < out.length; i++) {
+    if (amplify.channels.includes((startIndex + i) % amplify.period)) out[i] = out[i]! * amplify.factor;
   }
 }
 
@@ -94,15 +108,84 @@ export function quantizeQ8_0(values: Float32Array, out: Uint8Array): void {
   }
 }
 
-/** Yields `count` elements of a tensor as Q8_0 blocks, one reused chunk buffer at a time. */
-export function* specWeightsQ8_0(tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+/**
+ * Yields `count` elements of a tensor as float32 after a Q8_0 round trip: the exact values a Q8_0 file holds,
+ * stored as F32 (the float reference for 8-bit activation quantization on the same weights).
+ */
+export function* specWeightsQ8_0AsF32(tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
   const values = new Float32Array(Math.min(CHUNK_ELEMENTS, count));
-  const bytes = new Uint8Array((values.length / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES);
+  for (const blocks of specWeightsQ8_0(tensorIndex, count, weight)) {
+    const chunk = values.subarray(0, (blocks.length / Q8_0_BLOCK_BYTES) * Q8_0_BLOCK);
+    dequantize({ name: 'chunk', type: GgmlType.Q8_0, shape: [chunk.length], bytes: blocks }, chunk);
+    yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}
+
+/**
+ * Q4_0 blocks as `quantize_row_q4_0_ref` (ggml-quants.c) writes them: d = (the signed value of largest magnitude)
+ * / −8, q = min(15, trunc(x/d + 8.5)); byte j holds element j (low nibble) and element j + 16 (high nibble).
+ */
+export function quantizeQ4_0(values: Float32Array, out: Uint8Array): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let block = 0; block < values.length / 32; block++) {
+    const x = values.subarray(block * 32, block * 32 + 32);
+    let absMax = 0;
+    let max = 0;
+    for (const v of x) {
+      if (Math.abs(v) > absMax) {
+        absMax = Math.abs(v);
+        max = v;
+      }
+    }
+    const d = Math.fround(max / -8);
+    const inverse = d !== 0 ? Math.fround(1 / d) : 0;
+    view.setUint16(block * 18, float32ToFloat16Bits(d), true);
+    const q = (v: number) => Math.min(15, Math.trunc(Math.fround(Math.fround(v * inverse) + 8.5)));
+    for (let j = 0; j < 16; j++) out[block * 18 + 2 + j] = q(x[j]!) | (q(x[j + 16]!) << 4);
+  }
+}
+
+/**
+ * Q4_1 blocks as `quantize_row_q4_1_ref` writes them: d = (max − min)/15, m = min, q = min(15, trunc((x − m)/d
+ * + 0.5)). Only used to make a file with a type the ONNX engine refuses.
+ */
+export function quantizeQ4_1(values: Float32Array, out: Uint8Array): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let block = 0; block < values.length / 32; block++) {
+    const x = values.subarray(block * 32, block * 32 + 32);
+    const min = Math.min(...x);
+    const d = Math.fround((Math.max(...x) - min) / 15);
+    const inverse = d !== 0 ? Math.fround(1 / d) : 0;
+    view.setUint16(block * 20, float32ToFloat16Bits(d), true);
+    view.setUint16(block * 20 + 2, float32ToFloat16Bits(min), true);
+    const q = (v: number) => Math.min(15, Math.trunc(Math.fround(Math.fround((v - min) * inverse) + 0.5)));
+    for (let j = 0; j < 16; j++) out[block * 20 + 4 + j] = q(x[j]!) | (q(x[j + 16]!) << 4);
+  }
+}
+
+const BLOCK_ENCODINGS = {
+  Q8_0: { bytes: Q8_0_BLOCK_BYTES, quantize: quantizeQ8_0 },
+  Q4_0: { bytes: 18, quantize: quantizeQ4_0 },
+  Q4_1: { bytes: 20, quantize: quantizeQ4_1 },
+} as const;
+
+export type BlockType = keyof typeof BLOCK_ENCODINGS;
+
+/** Yields `count` elements of a tensor as blocks of `type`, one reused chunk buffer at a time. */
+export function* specWeightsBlocks(type: BlockType, tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+  const encoding = BLOCK_ENCODINGS[type];
+  const values = new Float32Array(Math.min(CHUNK_ELEMENTS, count));
+  const bytes = new Uint8Array((values.length / Q8_0_BLOCK) * encoding.bytes);
   for (let start = 0; start < count; start += values.length) {
     const chunk = values.subarray(0, Math.min(values.length, count - start));
     fillSpecWeights(chunk, tensorIndex, start, weight);
-    const out = bytes.subarray(0, (chunk.length / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES);
-    quantizeQ8_0(chunk, out);
+    const out = bytes.subarray(0, (chunk.length / Q8_0_BLOCK) * encoding.bytes);
+    encoding.quantize(chunk, out);
     yield out;
   }
+}
+
+/** Yields `count` elements of a tensor as Q8_0 blocks. */
+export function specWeightsQ8_0(tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+  return specWeightsBlocks('Q8_0', tensorIndex, count, weight);
 }

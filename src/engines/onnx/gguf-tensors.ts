@@ -1,0 +1,224 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { GgmlType, readGgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
+import { ModelLoadError } from '../../spec/errors.js';
+
+/** The GGML tensor types this engine maps exactly onto ONNX Runtime operators. */
+const SUPPORTED_TYPES = new Set<GgmlType>([GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0]);
+
+/** ggml-common.h: `block_q8_0` = fp16 scale + 32 int8; `block_q4_0` = fp16 scale + 16 bytes of 4-bit pairs. */
+export const QUANT_BLOCK = 32;
+const BLOCK_BYTES: Partial<Record<GgmlType, number>> = { [GgmlType.Q8_0]: 34, [GgmlType.Q4_0]: 18 };
+const ELEMENT_BYTES: Partial<Record<GgmlType, number>> = { [GgmlType.F32]: 4, [GgmlType.F16]: 2, [GgmlType.BF16]: 2 };
+
+/** A file whose tensors include a type the ONNX engine cannot run without re-quantizing. */
+export class UnsupportedTensorTypeError extends ModelLoadError {
+  constructor(
+    readonly modelPath: string,
+    /** Type names (e.g. `Q4_K`) with one tensor each as an example. */
+    readonly tensorTypes: ReadonlyArray<{ type: string; example: string }>,
+  ) {
+    const list = tensorTypes.map((t) => `${t.type} (e.g. ${t.example})`).join(', ');
+    super('model_load_failed', `the ONNX engine runs F32, F16, BF16, Q8_0 and Q4_0 weights; ${modelPath} has ${list}: use the llama.cpp engine`);
+  }
+}
+
+/** A tensor read from the file: its GGML type, its PyTorch shape `[rows, cols]` and its bytes as stored. */
+export interface GgufTensor {
+  name: string;
+  type: GgmlType;
+  /** Rows then columns (the reverse of GGUF's `ne`). A 1-D tensor has one entry. */
+  shape: number[];
+  bytes: Uint8Array;
+}
+
+/** Reads a GGUF's metadata and tensor table, and tensors' bytes on demand. */
+export class GgufTensorFile {
+  private constructor(
+    readonly path: string,
+    readonly metadata: Record<string, unknown>,
+    private readonly infos: Map<string, GgufTensorInfo>,
+    private readonly fd: number,
+  ) {}
+
+  static async open(path: string): Promise<GgufTensorFile> {
+    const info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
+    const infos = new Map((info.fullTensorInfo ?? info.tensorInfo ?? []).map((t) => [t.name, t]));
+    return new GgufTensorFile(path, info.metadata as unknown as Record<string, unknown>, infos, openSync(path, 'r'));
+  }
+
+  /** Throws `UnsupportedTensorTypeError` when any tensor has a type outside `SUPPORTED_TYPES`. */
+  checkTypes(): void {
+    const unsupported = new Map<string, string>();
+    for (const t of this.infos.values()) {
+      if (SUPPORTED_TYPES.has(t.ggmlType)) continue;
+      const type = GgmlType[t.ggmlType] ?? `type ${t.ggmlType}`;
+      if (!unsupported.has(type)) unsupported.set(type, t.name);
+    }
+    if (unsupported.size > 0) throw new UnsupportedTensorTypeError(this.path, [...unsupported].map(([type, example]) => ({ type, example })));
+  }
+
+  has(name: string): boolean {
+    return this.infos.has(name);
+  }
+
+  read(name: string): GgufTensor {
+    const info = this.infos.get(name);
+    if (!info) throw new ModelLoadError('not_a_reranker', `${this.path} has no tensor ${name}`);
+    const shape = info.dimensions.map(Number).reverse();
+    const bytes = new Uint8Array(byteLength(info.ggmlType, shape));
+    readFully(this.fd, bytes, Number(info.fileOffset));
+    return { name, type: info.ggmlType, shape, bytes };
+  }
+
+  /** Rows `indices` of a 2-D tensor, still in the file's encoding (the two-row yes/no head). */
+  readRows(name: string, indices: readonly number[]): GgufTensor {
+    const info = this.infos.get(name);
+    if (!info) throw new ModelLoadError('not_a_reranker', `${this.path} has no tensor ${name}`);
+    const cols = Number(info.dimensions[0]);
+    const rowBytes = byteLength(info.ggmlType, [1, cols]);
+    const bytes = new Uint8Array(indices.length * rowBytes);
+    indices.forEach((row, i) => readFully(this.fd, bytes.subarray(i * rowBytes, (i + 1) * rowBytes), Number(info.fileOffset) + row * rowBytes));
+    return { name, type: info.ggmlType, shape: [indices.length, cols], bytes };
+  }
+
+  /** One row of a 2-D tensor, dequantized (the embedding lookup). */
+  readRow(name: string, row: number, out: Float32Array): void {
+    dequantize(this.readRows(name, [row]), out);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function byteLength(type: GgmlType, shape: readonly number[]): number {
+  const count = shape.reduce((a, b) => a * b, 1);
+  const block = BLOCK_BYTES[type];
+  if (block !== undefined) return (count / QUANT_BLOCK) * block;
+  const element = ELEMENT_BYTES[type];
+  if (element === undefined) throw new ModelLoadError('model_load_failed', `unsupported tensor type ${GgmlType[type] ?? type}`);
+  return count * element;
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  for (let done = 0; done < into.length; ) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new ModelLoadError('model_load_failed', 'unexpected end of the GGUF file');
+    done += n;
+  }
+}
+
+const halfView = new DataView(new ArrayBuffer(4));
+
+/** IEEE 754 binary16 bits → number. */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+let halfValues: Float32Array | undefined;
+
+/** Every binary16 value as float32, indexed by its bits (computed once: 256 KB). */
+function halfTable(): Float32Array {
+  halfValues ??= Float32Array.from({ length: 65536 }, (_, bits) => halfToFloat(bits));
+  return halfValues;
+}
+
+function bfloat16ToFloat(bits: number): number {
+  halfView.setUint32(0, bits << 16);
+  return halfView.getFloat32(0);
+}
+
+/** Every element of `tensor` as float32, row-major in its PyTorch shape. */
+export function dequantize(tensor: GgufTensor, out: Float32Array): void {
+  const { bytes, type } = tensor;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (type) {
+    case GgmlType.F32:
+      out.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+      return;
+    case GgmlType.F16:
+      for (let i = 0; i < out.length; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+      return;
+    case GgmlType.BF16:
+      for (let i = 0; i < out.length; i++) out[i] = bfloat16ToFloat(view.getUint16(2 * i, true));
+      return;
+    case GgmlType.Q8_0:
+      for (let b = 0; b < out.length / QUANT_BLOCK; b++) {
+        const scale = halfToFloat(view.getUint16(b * 34, true));
+        for (let j = 0; j < QUANT_BLOCK; j++) out[b * QUANT_BLOCK + j] = scale * view.getInt8(b * 34 + 2 + j);
+      }
+      return;
+    case GgmlType.Q4_0:
+      for (let b = 0; b < out.length / QUANT_BLOCK; b++) {
+        const scale = halfToFloat(view.getUint16(b * 18, true));
+        for (let j = 0; j < 16; j++) {
+          const byte = bytes[b * 18 + 2 + j]!;
+          out[b * QUANT_BLOCK + j] = scale * ((byte & 0x0f) - 8);
+          out[b * QUANT_BLOCK + j + 16] = scale * ((byte >> 4) - 8);
+        }
+      }
+      return;
+    default:
+      throw new ModelLoadError('model_load_failed', `unsupported tensor type ${GgmlType[type] ?? type} in ${tensor.name}`);
+  }
+}
+
+/** A block-quantized matrix in `com.microsoft` MatMulNBits' layout: `B` uint8 `[N, K/32, 32·bits/8]`, scales `[N, K/32]`. */
+export interface NBitsMatrix {
+  bits: 4 | 8;
+  rows: number;
+  cols: number;
+  packed: Uint8Array;
+  scales: Float32Array;
+}
+
+/**
+ * Repacks Q8_0 / Q4_0 blocks for MatMulNBits without changing a single value
+ * (onnxruntime docs/ContribOperators.md, MatMulNBits: w = (q − zero_point)·scale, default zero point 2^(bits−1)):
+ * Q8_0's int8 q becomes uint8 q + 128; Q4_0's nibbles (low nibbles = elements 0–15, high = 16–31, already offset
+ * by 8) are re-paired so that byte i holds elements 2i (low) and 2i+1 (high). The fp16 scales become float32.
+ */
+export function toNBits(tensor: GgufTensor): NBitsMatrix {
+  const [rows, cols] = tensor.shape as [number, number];
+  const blocks = (rows * cols) / QUANT_BLOCK;
+  const { bytes } = tensor;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const scales = new Float32Array(blocks);
+  if (tensor.type === GgmlType.Q8_0) {
+    // A block is 17 little-endian 16-bit words (scale, then 32 int8 values), so the copy runs on words; XOR with
+    // 0x8080 turns two int8 values into uint8 with zero point 128 at once (a 0.6B model has 470 M of them).
+    const source = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const target = new Uint16Array(blocks * (QUANT_BLOCK / 2));
+    const table = halfTable();
+    for (let b = 0, from = 0, to = 0; b < blocks; b++) {
+      scales[b] = table[source[from++]!]!;
+      for (let j = 0; j < QUANT_BLOCK / 2; j++) target[to++] = source[from++]! ^ 0x8080;
+    }
+    const packed = new Uint8Array(target.buffer);
+    return { bits: 8, rows, cols, packed, scales };
+  }
+  if (tensor.type === GgmlType.Q4_0) {
+    const packed = new Uint8Array(blocks * 16);
+    const nibbles = new Uint8Array(QUANT_BLOCK);
+    for (let b = 0; b < blocks; b++) {
+      scales[b] = halfTable()[view.getUint16(b * 18, true)]!;
+      for (let j = 0; j < 16; j++) {
+        const byte = bytes[b * 18 + 2 + j]!;
+        nibbles[j] = byte & 0x0f;
+        nibbles[j + 16] = byte >> 4;
+      }
+      for (let i = 0; i < 16; i++) packed[b * 16 + i] = nibbles[2 * i]! | (nibbles[2 * i + 1]! << 4);
+    }
+    return { bits: 4, rows, cols, packed, scales };
+  }
+  throw new ModelLoadError('model_load_failed', `${tensor.name} is ${GgmlType[tensor.type]}, not a block-quantized type`);
+}
+
+export function isBlockQuantized(type: GgmlType): boolean {
+  return type === GgmlType.Q8_0 || type === GgmlType.Q4_0;
+}

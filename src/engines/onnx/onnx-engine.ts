@@ -1,0 +1,221 @@
+import { availableParallelism } from 'node:os';
+import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp';
+import type * as Ort from 'onnxruntime-node';
+import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
+import { AbortedError, ContextOverflowError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
+import type { EngineInfo } from '../../spec/types.js';
+import { scoreThroughQueue, type ScoreJob, type ScoreJobQueue } from '../../core/group-scoring.js';
+import { integerOption } from '../../core/integer-option.js';
+import { checkRerankerMetadata, firstLine, physicalCoreCount } from '../../core/local-model.js';
+import { PromptPlanner } from '../../core/prompt-tokens.js';
+import { GgufTensorFile } from './gguf-tensors.js';
+import { readQwen3Config } from './qwen3-config.js';
+import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
+
+export interface OnnxEngineOptions {
+  /** Path of a Qwen3-Reranker GGUF (plain causal layout or llama.cpp's ranking-head layout). */
+  modelPath: string;
+  /** Name reported in `info.model`. Default: `modelPath`. */
+  modelName?: string;
+  /** CPU threads (onnxruntime intra-op threads). Default: the number of physical cores. */
+  threads?: number;
+  /** Writes onnxruntime's per-operator profile to `<prefix>_<date>.json` when the engine closes (benchmarks).
+   * Default: off. */
+  profileFilePrefix?: string;
+}
+
+/** Shared-prefix key/value caches kept for reuse: one per recent (instruction, query). */
+const PREFIX_CACHE_ENTRIES = 8;
+
+/**
+ * The ONNX Runtime engine: builds the Qwen3 graph from the GGUF's own tensors (qwen3-graph.ts) and scores one
+ * document per run after its query's shared prefix, whose key/value cache is computed once and passed as `past`.
+ * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`), so token counts equal the llama.cpp engine's.
+ */
+export async function createOnnxEngine(options: OnnxEngineOptions): Promise<RerankEngine> {
+  const started = performance.now();
+  // More threads than logical cores only make onnxruntime's threads wait for each other (as for llama.cpp).
+  const threads = integerOption(options.threads, physicalCoreCount(), 'threads', { min: 1, max: availableParallelism(), maxReason: "this machine's logical cores" });
+  const ort = await loadOnnxRuntime();
+  // llama.cpp's binary (for the tokenizer) loads while the GGUF is read and the graph built.
+  const runtime = vocabularyRuntime();
+  runtime.catch(() => undefined);
+  let file: GgufTensorFile;
+  try {
+    file = await GgufTensorFile.open(options.modelPath);
+  } catch (error) {
+    throw new ModelLoadError('not_a_reranker', `${options.modelPath} is not a readable GGUF file (${firstLine(error)})`, { cause: error });
+  }
+  try {
+    const facts = checkRerankerMetadata(options.modelPath, file.metadata);
+    file.checkTypes();
+    const config = readQwen3Config(file);
+    const vocabulary = await (await runtime).loadModel({ modelPath: options.modelPath, vocabOnly: true });
+    const planner = new PromptPlanner(
+      {
+        tokenize: (text, special) => vocabulary.tokenize(text, special),
+        // Whole texts, on the event loop (the llama.cpp engine's worker-thread tokenizer is its own module).
+        tokenizeBody: async (text) => vocabulary.tokenize(text, false),
+        detokenize: (tokens) => vocabulary.detokenize(tokens as Token[]),
+      },
+      options.modelPath,
+    );
+    const session = await Qwen3Session.create(ort, file, config, { threads, profileFilePrefix: options.profileFilePrefix });
+    const info: EngineInfo = {
+      engine: 'onnx',
+      model: options.modelName ?? options.modelPath,
+      device: 'cpu',
+      demo: facts.demo,
+      loadTimeMs: Math.round(performance.now() - started),
+      maxContextTokens: config.contextLength,
+    };
+    return new OnnxEngine(session, planner, threads, info, () => vocabulary.dispose());
+  } catch (error) {
+    file.close();
+    if (error instanceof RerankerError) throw error;
+    throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath} on onnxruntime: ${firstLine(error)}`, { cause: error });
+  }
+}
+
+let llamaRuntime: Promise<Llama> | undefined;
+
+/** llama.cpp on the CPU, loaded once per process: it only tokenizes here (models loaded with `vocabOnly`). */
+function vocabularyRuntime(): Promise<Llama> {
+  llamaRuntime ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+  llamaRuntime.catch(() => (llamaRuntime = undefined));
+  return llamaRuntime;
+}
+
+/** onnxruntime-node is an optional dependency, imported only when this engine is chosen. */
+export async function loadOnnxRuntime(): Promise<typeof Ort> {
+  try {
+    return await import('onnxruntime-node');
+  } catch (error) {
+    throw new ModelLoadError('model_load_failed', `the ONNX engine needs the optional package onnxruntime-node, which is not installed or did not load (${firstLine(error)})`, { cause: error });
+  }
+}
+
+class OnnxEngine implements RerankEngine, ScoreJobQueue {
+  private nextGroupId = 1;
+  private readonly queue: ScoreJob[] = [];
+  private readonly prefixes = new Map<string, Promise<KeyValueCache>>();
+  private running = false;
+  private closed = false;
+  private active = 0;
+  private evaluatedTokens = 0;
+  private promptTokens = 0;
+
+  constructor(
+    private readonly session: Qwen3Session,
+    private readonly planner: PromptPlanner,
+    private readonly threads: number,
+    readonly info: EngineInfo,
+    private readonly disposeVocabulary: () => Promise<void>,
+  ) {}
+
+  async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
+    if (this.closed) throw new RerankerError('closed', 'the engine has been closed');
+    throwIfAborted(options.signal);
+    const plans = await this.planner.plan(group);
+    throwIfAborted(options.signal);
+    const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
+    if (longest > this.info.maxContextTokens) {
+      throw new ContextOverflowError('maxLength', longest, this.info.maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${this.info.maxContextTokens}`);
+    }
+    return scoreThroughQueue(this, this.nextGroupId++, plans, this.planner, options);
+  }
+
+  submit(jobs: readonly ScoreJob[]): void {
+    if (this.closed) {
+      for (const job of jobs) job.reject(new AbortedError('the engine is closing'));
+      return;
+    }
+    this.queue.push(...jobs);
+    void this.drain();
+  }
+
+  cancelGroup(groupId: number, error: unknown): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const job = this.queue[i]!;
+      if (job.groupId !== groupId) continue;
+      this.queue.splice(i, 1);
+      job.reject(error);
+    }
+  }
+
+  stats(): EngineStats {
+    return { queueDepth: this.queue.length, active: this.active, evaluatedTokens: this.evaluatedTokens, promptTokens: this.promptTokens };
+  }
+
+  status(): Record<string, unknown> {
+    return { threads: this.threads, cachedPrefixes: this.prefixes.size };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new AbortedError('the engine is closing'));
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.session.close();
+    await this.disposeVocabulary();
+  }
+
+  /** One document at a time: onnxruntime already spreads each run over every thread. */
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let job = this.next(); job && !this.closed; job = this.next()) {
+        this.active++;
+        try {
+          job.resolve(await this.evaluate(job));
+        } catch (error) {
+          job.reject(error);
+        } finally {
+          this.active--;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * The request with the fewest queued documents goes first, the oldest on ties (the llama.cpp engine's rule:
+   * a small request never waits behind a huge one; equal requests finish one after another).
+   */
+  private next(): ScoreJob | undefined {
+    const queued = new Map<number, number>();
+    for (const job of this.queue) queued.set(job.groupId, (queued.get(job.groupId) ?? 0) + 1);
+    let best: ScoreJob | undefined;
+    for (const job of this.queue) if (!best || queued.get(job.groupId)! < queued.get(best.groupId)!) best = job;
+    if (best) this.queue.splice(this.queue.indexOf(best), 1);
+    return best;
+  }
+
+  private async evaluate(job: ScoreJob): Promise<number> {
+    // Always evaluate at least the last token: its position carries the answer.
+    const shared = Math.min(job.sharedLength, job.tokens.length - 1);
+    const past = shared > 0 ? await this.prefix(job.tokens.slice(0, shared)) : undefined;
+    const rest = job.tokens.slice(shared);
+    this.evaluatedTokens += rest.length;
+    this.promptTokens += job.tokens.length;
+    return this.session.score(rest, past);
+  }
+
+  /** The key/value cache of a shared prefix, evaluated once and kept for the next documents of its query. */
+  private prefix(tokens: readonly number[]): Promise<KeyValueCache> {
+    const key = tokens.join(',');
+    let cache = this.prefixes.get(key);
+    if (cache) {
+      this.prefixes.delete(key); // re-inserted below as the most recent entry
+    } else {
+      this.evaluatedTokens += tokens.length;
+      cache = this.session.extend(tokens);
+      cache.catch(() => this.prefixes.delete(key));
+    }
+    this.prefixes.set(key, cache);
+    while (this.prefixes.size > PREFIX_CACHE_ENTRIES) this.prefixes.delete(this.prefixes.keys().next().value!);
+    return cache;
+  }
+}

@@ -1,0 +1,156 @@
+import { DataType, GraphBuilder } from './graph-builder.js';
+import { dequantize, isBlockQuantized, QUANT_BLOCK, toNBits, type GgufTensor, type GgufTensorFile } from './gguf-tensors.js';
+import type { Qwen3Config } from './qwen3-config.js';
+
+/** Names of the graph's inputs and outputs, shared with the session that feeds it. */
+export const GRAPH_IO = {
+  embeddings: 'inputs_embeds',
+  seqlensK: 'seqlens_k',
+  totalSequenceLength: 'total_sequence_length',
+  pastKey: (layer: number) => `past_key.${layer}`,
+  pastValue: (layer: number) => `past_value.${layer}`,
+  presentKey: (layer: number) => `present_key.${layer}`,
+  presentValue: (layer: number) => `present_value.${layer}`,
+  /** `[1, 1, 2]`: logit(yes), logit(no) at the last position. */
+  answerLogits: 'answer_logits',
+} as const;
+
+/**
+ * The Qwen3 decoder as an ONNX graph (transformers `modeling_qwen3.py`; llama.cpp `src/models/qwen3.cpp`), with
+ * every weight taken from the GGUF as stored:
+ *
+ *   x = embeddings (looked up outside the graph, one row per token)
+ *   per layer: h = x + o_proj(GQA(q_norm(q_proj(n)), k_norm(k_proj(n)), v_proj(n), past)), n = rms_norm(x)
+ *              x = h + down(silu(gate(m)) · up(m)),                                     m = rms_norm(h)
+ *   logits = [yes; no] · rms_norm(x[last])
+ *
+ * RMSNorm is `SimplifiedLayerNormalization`; attention is `com.microsoft` GroupQueryAttention with its built-in
+ * rotary embedding (NeoX halves, `rotary_interleaved = 0`, cos/sin tables from the file's base frequency) and
+ * past/present key-value tensors, so a query's shared prefix is evaluated once and passed as `past` to each
+ * document. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
+ * `accuracy_level = 4`, like llama.cpp's q8_0 dot products); F32/F16/BF16 on float MatMul.
+ */
+export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Uint8Array {
+  const g = new GraphBuilder();
+  const { hidden, heads, kvHeads, headDim, rmsEpsilon } = config;
+  const epsilon = { float: rmsEpsilon };
+  let x = g.input(GRAPH_IO.embeddings, DataType.FLOAT, [1, 'sequence', hidden]);
+  const seqlensK = g.input(GRAPH_IO.seqlensK, DataType.INT32, [1]);
+  const total = g.input(GRAPH_IO.totalSequenceLength, DataType.INT32, []);
+  const [cos, sin] = rotaryTables(g, config);
+  const headShape = g.int64s('shape_heads', [0, 0, heads, headDim]);
+  const kvHeadShape = g.int64s('shape_kv_heads', [0, 0, kvHeads, headDim]);
+  const flatShape = g.int64s('shape_flat', [0, 0, -1]);
+  const blockScaled = llamaActivationScales(g);
+
+  const norm = (input: string, weight: string) =>
+    g.op('SimplifiedLayerNormalization', [input, floatInitializer(g, file.read(weight))], { axis: -1, epsilon, stash_type: 1 });
+  const linear = (input: string, weight: string) => matMul(g, input, file.read(weight), blockScaled);
+  const headNorm = (input: string, shape: string, weight: string) =>
+    g.op('Reshape', [norm(g.op('Reshape', [input, shape]), weight), flatShape]);
+
+  for (let layer = 0; layer < config.layers; layer++) {
+    const blk = `blk.${layer}`;
+    const n = norm(x, `${blk}.attn_norm.weight`);
+    const q = headNorm(linear(n, `${blk}.attn_q.weight`), headShape, `${blk}.attn_q_norm.weight`);
+    const k = headNorm(linear(n, `${blk}.attn_k.weight`), kvHeadShape, `${blk}.attn_k_norm.weight`);
+    const v = linear(n, `${blk}.attn_v.weight`);
+    const pastKey = g.input(GRAPH_IO.pastKey(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
+    const pastValue = g.input(GRAPH_IO.pastValue(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
+    const [attention] = g.node(
+      'GroupQueryAttention',
+      [q, k, v, pastKey, pastValue, seqlensK, total, cos, sin],
+      { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
+      { domain: 'com.microsoft', outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
+    );
+    g.output(GRAPH_IO.presentKey(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
+    g.output(GRAPH_IO.presentValue(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
+    const h = g.op('Add', [x, linear(attention!, `${blk}.attn_output.weight`)]);
+    const m = norm(h, `${blk}.ffn_norm.weight`);
+    // SiLU(z) = z·sigmoid(z) = QuickGelu with alpha 1 (ContribOperators.md: QuickGelu(x) = x·Sigmoid(alpha·x)).
+    const gate = g.op('QuickGelu', [linear(m, `${blk}.ffn_gate.weight`)], { alpha: { float: 1 } }, 'com.microsoft');
+    const up = linear(m, `${blk}.ffn_up.weight`);
+    x = g.op('Add', [h, linear(g.op('Mul', [gate, up]), `${blk}.ffn_down.weight`)]);
+  }
+
+  // Only the last position goes through the final norm and the two-row answer head.
+  const last = g.op('Slice', [x, g.int64s('last_start', [-1]), g.int64s('last_end', [Number.MAX_SAFE_INTEGER]), g.int64s('last_axis', [1])]);
+  const answer = file.readRows(config.head.tensor, config.head.rows);
+  g.node('Identity', [matMul(g, norm(last, 'output_norm.weight'), answer, blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] });
+  g.output(GRAPH_IO.answerLogits, DataType.FLOAT, [1, 1, 2]);
+  return g.encode();
+}
+
+/** `x · Wᵀ` for a PyTorch-shaped `[out, in]` weight: MatMulNBits for Q8_0/Q4_0, MatMul for float types. */
+function matMul(g: GraphBuilder, input: string, weight: GgufTensor, blockScaled: (input: string) => string): string {
+  const [rows, cols] = weight.shape as [number, number];
+  if (isBlockQuantized(weight.type)) {
+    const nbits = toNBits(weight);
+    const blobSize = (QUANT_BLOCK * nbits.bits) / 8;
+    const b = g.initializer(`${weight.name}.nbits`, DataType.UINT8, [rows, cols / QUANT_BLOCK, blobSize], nbits.packed);
+    const scales = g.initializer(`${weight.name}.scales`, DataType.FLOAT, [rows, cols / QUANT_BLOCK], nbits.scales);
+    const attributes = { K: cols, N: rows, bits: nbits.bits, block_size: QUANT_BLOCK, accuracy_level: 4 };
+    return g.op('MatMulNBits', [blockScaled(input), b, scales], attributes, 'com.microsoft');
+  }
+  const values = new Float32Array(rows * cols);
+  dequantize(weight, values);
+  const transposed = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) transposed[c * rows + r] = values[r * cols + c]!;
+  return g.op('MatMul', [input, g.initializer(`${weight.name}.t`, DataType.FLOAT, [cols, rows], transposed)]);
+}
+
+/**
+ * llama.cpp quantizes activations for Q8_0/Q4_0 weights to q8_0 blocks whose scale d = max|x|/127 is stored as
+ * fp16 (ggml-quants.c `quantize_row_q8_0`; the dot product multiplies by that rounded d); MatMulNBits with
+ * accuracy_level 4 computes the same q = round(x/d) but keeps d in fp32 (measured here: its output matches the fp32
+ * scale to 4e-6 and differs from the fp16 one by 1e-3 relative — enough to move tiny-model scores by 1e-2).
+ * Multiplying each block of 32 by fp16(d)/d first makes MatMulNBits' own d equal fp16(d) with the same q, so the
+ * result is llama.cpp's. Returns, per input, the rescaled tensor (made once and shared by q/k/v and gate/up).
+ */
+function llamaActivationScales(g: GraphBuilder): (input: string) => string {
+  const blocks = g.int64s('shape_blocks', [0, 0, -1, QUANT_BLOCK]);
+  const flat = g.int64s('shape_unblocks', [0, 0, -1]);
+  const by127 = g.initializer('q8_max', DataType.FLOAT, [], Float32Array.of(127));
+  const tiny = g.initializer('q8_tiny', DataType.FLOAT, [], Float32Array.of(1e-30));
+  const made = new Map<string, string>();
+  return (input) => {
+    let scaled = made.get(input);
+    if (scaled) return scaled;
+    const x = g.op('Reshape', [input, blocks]);
+    const scale = g.op('Div', [g.op('ReduceMax', [g.op('Abs', [x])], { axes: [-1], keepdims: 1 }), by127]);
+    const half = g.op('Cast', [g.op('Cast', [scale], { to: DataType.FLOAT16 })], { to: DataType.FLOAT });
+    // An all-zero block has d = 0 and stays zero (ratio 0 instead of 0/0).
+    const ratio = g.op('Div', [half, g.op('Max', [scale, tiny])]);
+    scaled = g.op('Reshape', [g.op('Mul', [x, ratio]), flat]);
+    made.set(input, scaled);
+    return scaled;
+  };
+}
+
+function floatInitializer(g: GraphBuilder, tensor: GgufTensor): string {
+  const values = new Float32Array(tensor.shape.reduce((a, b) => a * b, 1));
+  dequantize(tensor, values);
+  return g.initializer(tensor.name, DataType.FLOAT, tensor.shape, values);
+}
+
+/**
+ * cos/sin tables `[positions, headDim/2]` for GroupQueryAttention, computed as transformers' default RoPE does
+ * (`_compute_default_rope_parameters`: inv_freq = 1 / base^(2i/d) in float32, angle = position · inv_freq).
+ */
+function rotaryTables(g: GraphBuilder, config: Qwen3Config): [string, string] {
+  const half = config.headDim / 2;
+  const cos = new Float32Array(config.contextLength * half);
+  const sin = new Float32Array(config.contextLength * half);
+  const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
+  for (let p = 0; p < config.contextLength; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(p * inverse[i]!);
+      cos[p * half + i] = Math.cos(angle);
+      sin[p * half + i] = Math.sin(angle);
+    }
+  }
+  return [
+    g.initializer('rotary_cos', DataType.FLOAT, [config.contextLength, half], cos),
+    g.initializer('rotary_sin', DataType.FLOAT, [config.contextLength, half], sin),
+  ];
+}
