@@ -1,5 +1,5 @@
 import type { EngineScore, ScoreGroup } from '../spec/engine.js';
-import { ModelLoadError } from '../spec/errors.js';
+import { ContextOverflowError, ModelLoadError, throwIfAborted } from '../spec/errors.js';
 import { planPrompts, type PlannedPrompt } from './prompt-plan.js';
 import { formatBody, NO_TOKEN_ID, QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, YES_TOKEN_ID } from './template.js';
 
@@ -33,6 +33,21 @@ export class PromptPlanner {
     }
     this.prefix = tokenizer.tokenize(QWEN3_RERANKER_PREFIX, true);
     this.suffix = tokenizer.tokenize(QWEN3_RERANKER_SUFFIX, true);
+  }
+
+  /**
+   * The prompts of a group for an engine whose context holds `maxContextTokens`: `plan` between two cancellation
+   * checks (tokenizing can take a while), refusing any prompt longer than the context.
+   */
+  async planWithin(group: ScoreGroup, maxContextTokens: number, signal: AbortSignal | undefined): Promise<{ plans: PlannedPrompt[][]; longest: number }> {
+    throwIfAborted(signal);
+    const plans = await this.plan(group);
+    throwIfAborted(signal);
+    const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
+    if (longest > maxContextTokens) {
+      throw new ContextOverflowError('maxLength', longest, maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${maxContextTokens}`);
+    }
+    return { plans, longest };
   }
 
   /** The prompt(s) of each document, in input order (several per document in `windows` mode). */

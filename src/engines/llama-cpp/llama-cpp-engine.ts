@@ -155,13 +155,7 @@ class LlamaCppEngine implements RerankEngine {
 
   async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
     if (this.closed) throw new RerankerError('closed', 'the engine has been closed');
-    throwIfAborted(options.signal);
-    const plans = await this.planner.plan(group);
-    throwIfAborted(options.signal);
-    const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
-    if (longest > this.info.maxContextTokens) {
-      throw new ContextOverflowError('maxLength', longest, this.info.maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${this.info.maxContextTokens}`);
-    }
+    const { plans, longest } = await this.planner.planWithin(group, this.info.maxContextTokens, options.signal);
     if (longest > this.scheduler.maxCapacity) await this.ensureCapacity(longest);
     throwIfAborted(options.signal);
     return scoreThroughQueue(this.scheduler, this.nextGroupId++, plans, this.planner, options);

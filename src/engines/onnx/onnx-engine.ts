@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp';
 import type * as Ort from 'onnxruntime-node';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
-import { AbortedError, ContextOverflowError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
+import { AbortedError, ModelLoadError, RerankerError } from '../../spec/errors.js';
 import type { EngineInfo } from '../../spec/types.js';
 import { scoreThroughQueue, type ScoreJob, type ScoreJobQueue } from '../../core/group-scoring.js';
 import { integerOption } from '../../core/integer-option.js';
@@ -115,13 +115,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
 
   async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
     if (this.closed) throw new RerankerError('closed', 'the engine has been closed');
-    throwIfAborted(options.signal);
-    const plans = await this.planner.plan(group);
-    throwIfAborted(options.signal);
-    const longest = Math.max(...plans.flat().map((p) => p.tokens.length), 0);
-    if (longest > this.info.maxContextTokens) {
-      throw new ContextOverflowError('maxLength', longest, this.info.maxContextTokens, `a prompt of ${longest} tokens exceeds the model's context of ${this.info.maxContextTokens}`);
-    }
+    const { plans } = await this.planner.planWithin(group, this.info.maxContextTokens, options.signal);
     return scoreThroughQueue(this, this.nextGroupId++, plans, this.planner, options);
   }
 
