@@ -129,6 +129,15 @@ describe('local engine on the tiny model', () => {
 });
 
 describe('model loading errors', () => {
+  it('bad local engine options are invalid_input naming the option, before anything loads', async () => {
+    const model = await ensureTestModel('tiny');
+    const check = (options: Record<string, unknown>, field: string) =>
+      assert.rejects(createReranker({ model, engine: 'llama-cpp', ...options }), (e: unknown) => e instanceof RerankerError && e.code === 'invalid_input' && (e as { field?: string }).field === field);
+    await check({ kvCacheType: 'q4_0' }, 'kvCacheType');
+    await check({ flashAttention: 'yes' }, 'flashAttention');
+    await check({ threads: 10_000 }, 'threads');
+  });
+
   it('a missing path is model_not_found', async () => {
     await assert.rejects(createReranker({ model: '/nonexistent/model.gguf' }), (e: unknown) => e instanceof RerankerError && e.code === 'model_not_found');
   });

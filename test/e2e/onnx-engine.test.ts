@@ -9,8 +9,8 @@ import { ensureTestModel, type TestModelVariant } from '../helpers/test-models.j
 const goldenPairs: ScorePair[] = goldenCases.map((c) => ({ query: c.query, document: c.document, instruction: c.instruction }));
 
 /** Scores every golden case (each with its own max_length) on one engine. */
-async function goldenScores(variant: TestModelVariant, engine: LocalEngineKind): Promise<number[]> {
-  const ranker = await createReranker({ model: await ensureTestModel(variant), engine, cacheSize: 0 });
+async function goldenScores(variant: TestModelVariant, engine: LocalEngineKind, kvCacheType?: 'f16' | 'f32'): Promise<number[]> {
+  const ranker = await createReranker({ model: await ensureTestModel(variant), engine, cacheSize: 0, ...(kvCacheType ? { kvCacheType } : {}) });
   try {
     assert.equal(ranker.info.engine, engine);
     const scores: number[] = [];
@@ -27,11 +27,12 @@ function maxDifference(a: readonly number[], b: readonly number[]): number {
 
 /**
  * Both engines multiply Q8_0/Q4_0 weights by activations quantized to 8 bits per block of 32, the ONNX engine with
- * llama.cpp's fp16-rounded block scales. Their rounding still differs (llama.cpp's F16 KV cache and F16 attention
- * inputs move activations by ~1e-3 relative, which flips some 8-bit roundings downstream), and the 2-layer,
- * 64-wide tiny model turns that rounding into score changes of ~1e-2. So each engine is compared with the F32
- * computation of the same weight values: ONNX must stay within twice llama.cpp's distance (measured on the 16
- * golden cases: Q8_0 2.9e-2 vs 1.9e-2; outliers 9.4e-2 vs 8.7e-2; a wrong weight mapping gives errors near 1).
+ * llama.cpp's fp16-rounded block scales. With llama.cpp's default F16 KV cache their rounding still differs (F16
+ * keys, values, queries and attention weights move activations by ~1e-3 relative, which flips some 8-bit roundings
+ * downstream, and the 2-layer, 64-wide tiny model turns that into score changes of ~1e-2). So each engine is also
+ * compared with the F32 computation of the same weight values: ONNX must stay within twice llama.cpp's distance
+ * (measured on the 16 golden cases: Q8_0 2.9e-2 vs 1.9e-2; outliers 9.4e-2 vs 8.7e-2; a wrong weight mapping gives
+ * errors near 1).
  */
 async function quantizationErrors(quantized: TestModelVariant, float: TestModelVariant): Promise<{ onnx: number; llama: number; between: number }> {
   const reference = await goldenScores(float, 'onnx');
@@ -47,6 +48,18 @@ describe('ONNX engine on quantized files', () => {
     goldenCases.forEach((c, i) => {
       const tolerance = goldenTolerance(c.expected.input_tokens);
       assert.ok(Math.abs(onnx[i]! - llama[i]!) < tolerance, `case ${i}: ONNX ${onnx[i]} vs llama.cpp ${llama[i]}`);
+    });
+  });
+
+  it('Q8_0: computes what llama.cpp computes with an F32 KV cache, within 5e-3 (×10 for the 8192-token case)', async () => {
+    // Measured: 13 of 16 cases equal within 2e-7, the others 5.7e-5 and 4.0e-3; the 8192-token case 2.4e-2. That
+    // case differs by 5.6e-3 even on F32 weights, where nothing is quantized (long-context attention and RoPE
+    // arithmetic), and 8-bit activations amplify it; SPEC.md allows it 10× the tolerance of the others as well.
+    const onnx = await goldenScores('tiny-q8', 'onnx');
+    const llama = await goldenScores('tiny-q8', 'llama-cpp', 'f32');
+    goldenCases.forEach((c, i) => {
+      const tolerance = (5e-3 * goldenTolerance(c.expected.input_tokens)) / goldenTolerance(0);
+      assert.ok(Math.abs(onnx[i]! - llama[i]!) < tolerance, `case ${i}: ONNX ${onnx[i]} vs llama.cpp ${llama[i]} (tolerance ${tolerance})`);
     });
   });
 

@@ -46,20 +46,21 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Uint
   const norm = (input: string, weight: string) =>
     g.op('SimplifiedLayerNormalization', [input, floatInitializer(g, file.read(weight))], { axis: -1, epsilon, stash_type: 1 });
   const linear = (input: string, weight: string) => matMul(g, input, file.read(weight), blockScaled);
+  const linears = (input: string, weights: readonly string[]) => fusedMatMul(g, input, weights.map((w) => file.read(w)), blockScaled);
   const headNorm = (input: string, shape: string, weight: string) =>
     g.op('Reshape', [norm(g.op('Reshape', [input, shape]), weight), flatShape]);
 
   for (let layer = 0; layer < config.layers; layer++) {
     const blk = `blk.${layer}`;
     const n = norm(x, `${blk}.attn_norm.weight`);
-    const q = headNorm(linear(n, `${blk}.attn_q.weight`), headShape, `${blk}.attn_q_norm.weight`);
-    const k = headNorm(linear(n, `${blk}.attn_k.weight`), kvHeadShape, `${blk}.attn_k_norm.weight`);
-    const v = linear(n, `${blk}.attn_v.weight`);
+    const [qProjected, kProjected, v] = linears(n, [`${blk}.attn_q.weight`, `${blk}.attn_k.weight`, `${blk}.attn_v.weight`]);
+    const q = headNorm(qProjected!, headShape, `${blk}.attn_q_norm.weight`);
+    const k = headNorm(kProjected!, kvHeadShape, `${blk}.attn_k_norm.weight`);
     const pastKey = g.input(GRAPH_IO.pastKey(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
     const pastValue = g.input(GRAPH_IO.pastValue(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
     const [attention] = g.node(
       'GroupQueryAttention',
-      [q, k, v, pastKey, pastValue, seqlensK, total, cos, sin],
+      [q, k, v!, pastKey, pastValue, seqlensK, total, cos, sin],
       { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
       { domain: 'com.microsoft', outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
     );
@@ -68,9 +69,9 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Uint
     const h = g.op('Add', [x, linear(attention!, `${blk}.attn_output.weight`)]);
     const m = norm(h, `${blk}.ffn_norm.weight`);
     // SiLU(z) = z·sigmoid(z) = QuickGelu with alpha 1 (ContribOperators.md: QuickGelu(x) = x·Sigmoid(alpha·x)).
-    const gate = g.op('QuickGelu', [linear(m, `${blk}.ffn_gate.weight`)], { alpha: { float: 1 } }, 'com.microsoft');
-    const up = linear(m, `${blk}.ffn_up.weight`);
-    x = g.op('Add', [h, linear(g.op('Mul', [gate, up]), `${blk}.ffn_down.weight`)]);
+    const [gateProjected, up] = linears(m, [`${blk}.ffn_gate.weight`, `${blk}.ffn_up.weight`]);
+    const gate = g.op('QuickGelu', [gateProjected!], { alpha: { float: 1 } }, 'com.microsoft');
+    x = g.op('Add', [h, linear(g.op('Mul', [gate, up!]), `${blk}.ffn_down.weight`)]);
   }
 
   // Only the last position goes through the final norm and the two-row answer head.
@@ -97,6 +98,23 @@ function matMul(g: GraphBuilder, input: string, weight: GgufTensor, blockScaled:
   const transposed = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) transposed[c * rows + r] = values[r * cols + c]!;
   return g.op('MatMul', [input, g.initializer(`${weight.name}.t`, DataType.FLOAT, [cols, rows], transposed)]);
+}
+
+/**
+ * Several projections of one input as one matrix product (q/k/v; gate/up) when their weights share a type: the
+ * stored rows are stacked (each output row keeps its own blocks, so no value changes), and the input is quantized
+ * once by one larger MatMulNBits instead of once per projection. The result is split back per projection.
+ */
+function fusedMatMul(g: GraphBuilder, input: string, weights: readonly GgufTensor[], blockScaled: (input: string) => string): string[] {
+  const [first] = weights;
+  if (!first || weights.some((w) => w.type !== first.type || w.shape[1] !== first.shape[1])) {
+    return weights.map((w) => matMul(g, input, w, blockScaled));
+  }
+  const rows = weights.map((w) => w.shape[0]!);
+  const bytes = new Uint8Array(weights.reduce((sum, w) => sum + w.bytes.length, 0));
+  weights.reduce((offset, w) => (bytes.set(w.bytes, offset), offset + w.bytes.length), 0);
+  const stacked: GgufTensor = { name: weights.map((w) => w.name).join('+'), type: first.type, shape: [rows.reduce((a, b) => a + b), first.shape[1]!], bytes };
+  return g.node('Split', [matMul(g, input, stacked, blockScaled), g.int64s(`${stacked.name}.split`, rows)], { axis: -1 }, { outputs: rows.length });
 }
 
 /**
