@@ -22,12 +22,16 @@ export class UnsupportedTensorTypeError extends ModelLoadError {
   }
 }
 
-/** A tensor read from the file: its GGML type, its PyTorch shape `[rows, cols]` and its bytes as stored. */
-export interface GgufTensor {
+/** A tensor of the file: its GGML type and its PyTorch shape `[rows, cols]`. */
+export interface TensorDescription {
   name: string;
   type: GgmlType;
   /** Rows then columns (the reverse of GGUF's `ne`). A 1-D tensor has one entry. */
   shape: number[];
+}
+
+/** A tensor read from the file, with its bytes as stored. */
+export interface GgufTensor extends TensorDescription {
   bytes: Uint8Array;
 }
 
@@ -61,19 +65,27 @@ export class GgufTensorFile {
     return this.infos.has(name);
   }
 
+  describe(name: string): TensorDescription {
+    const info = this.info(name);
+    return { name, type: info.ggmlType, shape: info.dimensions.map(Number).reverse() };
+  }
+
   read(name: string): GgufTensor {
+    const description = this.describe(name);
+    const bytes = new Uint8Array(byteLength(description.type, description.shape));
+    readFully(this.fd, bytes, Number(this.info(name).fileOffset));
+    return { ...description, bytes };
+  }
+
+  private info(name: string): GgufTensorInfo {
     const info = this.infos.get(name);
     if (!info) throw new ModelLoadError('not_a_reranker', `${this.path} has no tensor ${name}`);
-    const shape = info.dimensions.map(Number).reverse();
-    const bytes = new Uint8Array(byteLength(info.ggmlType, shape));
-    readFully(this.fd, bytes, Number(info.fileOffset));
-    return { name, type: info.ggmlType, shape, bytes };
+    return info;
   }
 
   /** Rows `indices` of a 2-D tensor, still in the file's encoding (the two-row yes/no head). */
   readRows(name: string, indices: readonly number[]): GgufTensor {
-    const info = this.infos.get(name);
-    if (!info) throw new ModelLoadError('not_a_reranker', `${this.path} has no tensor ${name}`);
+    const info = this.info(name);
     const cols = Number(info.dimensions[0]);
     const rowBytes = byteLength(info.ggmlType, [1, cols]);
     const bytes = new Uint8Array(indices.length * rowBytes);
@@ -168,45 +180,40 @@ export function dequantize(tensor: GgufTensor, out: Float32Array): void {
   }
 }
 
-/** A block-quantized matrix in `com.microsoft` MatMulNBits' layout: `B` uint8 `[N, K/32, 32·bits/8]`, scales `[N, K/32]`. */
-export interface NBitsMatrix {
-  bits: 4 | 8;
-  rows: number;
-  cols: number;
-  packed: Uint8Array;
-  scales: Float32Array;
+/** Bits per value of a block-quantized type on MatMulNBits (`B` is uint8 `[N, K/32, 32·bits/8]`, scales `[N, K/32]`). */
+export function nbitsOf(type: GgmlType): 4 | 8 {
+  if (type === GgmlType.Q8_0) return 8;
+  if (type === GgmlType.Q4_0) return 4;
+  throw new ModelLoadError('model_load_failed', `${GgmlType[type] ?? type} is not a block-quantized type the ONNX engine runs`);
 }
 
 /**
- * Repacks Q8_0 / Q4_0 blocks for MatMulNBits without changing a single value
+ * Repacks Q8_0 / Q4_0 blocks for MatMulNBits without changing a single value, into `packed` (rows·cols·bits/8
+ * bytes) and `scales` (one per block), which may be views into a larger buffer
  * (onnxruntime docs/ContribOperators.md, MatMulNBits: w = (q − zero_point)·scale, default zero point 2^(bits−1)):
  * Q8_0's int8 q becomes uint8 q + 128; Q4_0's nibbles (low nibbles = elements 0–15, high = 16–31, already offset
  * by 8) are re-paired so that byte i holds elements 2i (low) and 2i+1 (high). The fp16 scales become float32.
  */
-export function toNBits(tensor: GgufTensor): NBitsMatrix {
-  const [rows, cols] = tensor.shape as [number, number];
-  const blocks = (rows * cols) / QUANT_BLOCK;
+export function writeNBits(tensor: GgufTensor, packed: Uint8Array, scales: Float32Array): void {
+  const blocks = tensor.shape.reduce((a, b) => a * b, 1) / QUANT_BLOCK;
   const { bytes } = tensor;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const scales = new Float32Array(blocks);
+  const table = halfTable();
   if (tensor.type === GgmlType.Q8_0) {
     // A block is 17 little-endian 16-bit words (scale, then 32 int8 values), so the copy runs on words; XOR with
     // 0x8080 turns two int8 values into uint8 with zero point 128 at once (a 0.6B model has 470 M of them).
-    const source = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const target = new Uint16Array(blocks * (QUANT_BLOCK / 2));
-    const table = halfTable();
+    const source = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    const target = new Uint16Array(packed.buffer, packed.byteOffset, packed.byteLength / 2);
     for (let b = 0, from = 0, to = 0; b < blocks; b++) {
       scales[b] = table[source[from++]!]!;
       for (let j = 0; j < QUANT_BLOCK / 2; j++) target[to++] = source[from++]! ^ 0x8080;
     }
-    const packed = new Uint8Array(target.buffer);
-    return { bits: 8, rows, cols, packed, scales };
+    return;
   }
   if (tensor.type === GgmlType.Q4_0) {
-    const packed = new Uint8Array(blocks * 16);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const nibbles = new Uint8Array(QUANT_BLOCK);
     for (let b = 0; b < blocks; b++) {
-      scales[b] = halfTable()[view.getUint16(b * 18, true)]!;
+      scales[b] = table[view.getUint16(b * 18, true)]!;
       for (let j = 0; j < 16; j++) {
         const byte = bytes[b * 18 + 2 + j]!;
         nibbles[j] = byte & 0x0f;
@@ -214,9 +221,9 @@ export function toNBits(tensor: GgufTensor): NBitsMatrix {
       }
       for (let i = 0; i < 16; i++) packed[b * 16 + i] = nibbles[2 * i]! | (nibbles[2 * i + 1]! << 4);
     }
-    return { bits: 4, rows, cols, packed, scales };
+    return;
   }
-  throw new ModelLoadError('model_load_failed', `${tensor.name} is ${GgmlType[tensor.type]}, not a block-quantized type`);
+  nbitsOf(tensor.type);
 }
 
 export function isBlockQuantized(type: GgmlType): boolean {

@@ -18,10 +18,43 @@ const OPSETS = [
   { domain: 'com.microsoft', version: 1 },
 ];
 
-/** Accumulates nodes and initializers of one ONNX graph and encodes the ModelProto. */
+/** Name under which the weights buffer is handed to onnxruntime (`SessionOptions.externalData[].path`). */
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** Byte alignment of each weight in the weights buffer, so that fills can write through Float32Array views. */
+const WEIGHT_ALIGNMENT = 64;
+
+/** A weight's name, element type, shape and size in bytes. */
+export interface WeightSpec {
+  name: string;
+  dataType: number;
+  dims: readonly number[];
+  byteLength: number;
+}
+
+/** Weights whose bytes are written only when the graph is encoded, straight into the weights buffer. */
+interface DeferredWeights {
+  specs: readonly WeightSpec[];
+  fill: (targets: Uint8Array[]) => void;
+}
+
+/** An encoded model: the graph (small) and its weights (one buffer, referenced as external data `WEIGHTS_FILE`). */
+export interface EncodedModel {
+  graph: Uint8Array;
+  weights: Uint8Array;
+}
+
+/**
+ * Accumulates nodes and initializers of one ONNX graph and encodes the ModelProto. Large weights are deferred
+ * (`weight`): the builder keeps only their shapes and a function that writes their bytes, and `encode` writes them
+ * one after another into a single buffer passed to onnxruntime as in-memory external data. So the process holds
+ * the converted weights once, not as converted arrays, an encoded protobuf and onnxruntime's parsed copy at once
+ * (peak resident of a 0.6B Q8_0 session: 1.39 GiB, down from 1.90).
+ */
 export class GraphBuilder {
   private readonly nodes: NodeProto[] = [];
   private readonly initializers: TensorProto[] = [];
+  private readonly deferred: DeferredWeights[] = [];
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
   private counter = 0;
@@ -38,6 +71,13 @@ export class GraphBuilder {
   initializer(name: string, dataType: number, dims: readonly number[], data: ArrayBufferView): string {
     this.initializers.push({ name, dataType, dims: [...dims], rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     return name;
+  }
+
+  /** Weights that `fill` writes at `encode`, each into a zeroed view of exactly its `byteLength` (one call for all,
+   * so that weights computed together, like packed values and their scales, are computed once). */
+  weights(specs: readonly WeightSpec[], fill: (targets: Uint8Array[]) => void): string[] {
+    this.deferred.push({ specs, fill });
+    return specs.map((spec) => spec.name);
   }
 
   int64s(name: string, values: readonly number[]): string {
@@ -64,14 +104,45 @@ export class GraphBuilder {
     return this.node(opType, inputs, attributes, { domain })[0]!;
   }
 
-  encode(): Uint8Array {
+  encode(): EncodedModel {
+    const aligned = (n: number) => Math.ceil(n / WEIGHT_ALIGNMENT) * WEIGHT_ALIGNMENT;
+    const specs = this.deferred.flatMap((group) => group.specs);
+    const weights = new Uint8Array(specs.reduce((sum, spec) => sum + aligned(spec.byteLength), 0));
+    const tensors: TensorProto[] = [];
+    let offset = 0;
+    for (const { specs, fill } of this.deferred) {
+      const targets = specs.map(({ name, dataType, dims, byteLength }) => {
+        tensors.push({
+          name,
+          dataType,
+          dims: [...dims],
+          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+          // onnx/onnx docs/ExternalData.md: location, offset and length as string entries.
+          externalData: [
+            { key: 'location', value: WEIGHTS_FILE },
+            { key: 'offset', value: String(offset) },
+            { key: 'length', value: String(byteLength) },
+          ],
+        });
+        const target = weights.subarray(offset, offset + byteLength);
+        offset += aligned(byteLength);
+        return target;
+      });
+      fill(targets);
+    }
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: 'qwen-ranker',
       opsetImport: OPSETS,
-      graph: { name: 'qwen3-reranker', node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: {
+        name: 'qwen3-reranker',
+        node: this.nodes,
+        initializer: [...this.initializers, ...tensors],
+        input: this.inputs,
+        output: this.outputs,
+      },
     });
-    return onnx.ModelProto.encode(model).finish();
+    return { graph: onnx.ModelProto.encode(model).finish(), weights };
   }
 }
 

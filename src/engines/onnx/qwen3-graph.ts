@@ -1,5 +1,5 @@
-import { DataType, GraphBuilder } from './graph-builder.js';
-import { dequantize, isBlockQuantized, QUANT_BLOCK, toNBits, type GgufTensor, type GgufTensorFile } from './gguf-tensors.js';
+import { DataType, GraphBuilder, type EncodedModel } from './graph-builder.js';
+import { dequantize, isBlockQuantized, nbitsOf, QUANT_BLOCK, writeNBits, type GgufTensor, type GgufTensorFile, type TensorDescription } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 
 /** Names of the graph's inputs and outputs, shared with the session that feeds it. */
@@ -30,7 +30,7 @@ export const GRAPH_IO = {
  * document. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
  * `accuracy_level = 4`, like llama.cpp's q8_0 dot products); F32/F16/BF16 on float MatMul.
  */
-export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Uint8Array {
+export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): EncodedModel {
   const g = new GraphBuilder();
   const { hidden, heads, kvHeads, headDim, rmsEpsilon } = config;
   const epsilon = { float: rmsEpsilon };
@@ -45,8 +45,9 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Uint
 
   const norm = (input: string, weight: string) =>
     g.op('SimplifiedLayerNormalization', [input, floatInitializer(g, file.read(weight))], { axis: -1, epsilon, stash_type: 1 });
-  const linear = (input: string, weight: string) => matMul(g, input, file.read(weight), blockScaled);
-  const linears = (input: string, weights: readonly string[]) => fusedMatMul(g, input, weights.map((w) => file.read(w)), blockScaled);
+  const source = (name: string): WeightSource => ({ ...file.describe(name), read: () => file.read(name) });
+  const linear = (input: string, weight: string) => matMul(g, input, [source(weight)], blockScaled);
+  const linears = (input: string, weights: readonly string[]) => fusedMatMul(g, input, weights.map(source), blockScaled);
   const headNorm = (input: string, shape: string, weight: string) =>
     g.op('Reshape', [norm(g.op('Reshape', [input, shape]), weight), flatShape]);
 
@@ -77,27 +78,57 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Uint
   // Only the last position goes through the final norm and the two-row answer head.
   const last = g.op('Slice', [x, g.int64s('last_start', [-1]), g.int64s('last_end', [Number.MAX_SAFE_INTEGER]), g.int64s('last_axis', [1])]);
   const answer = file.readRows(config.head.tensor, config.head.rows);
-  g.node('Identity', [matMul(g, norm(last, 'output_norm.weight'), answer, blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] });
+  g.node('Identity', [matMul(g, norm(last, 'output_norm.weight'), [{ ...answer, read: () => answer }], blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] });
   g.output(GRAPH_IO.answerLogits, DataType.FLOAT, [1, 1, 2]);
   return g.encode();
 }
 
-/** `x · Wᵀ` for a PyTorch-shaped `[out, in]` weight: MatMulNBits for Q8_0/Q4_0, MatMul for float types. */
-function matMul(g: GraphBuilder, input: string, weight: GgufTensor, blockScaled: (input: string) => string): string {
-  const [rows, cols] = weight.shape as [number, number];
-  if (isBlockQuantized(weight.type)) {
-    const nbits = toNBits(weight);
-    const blobSize = (QUANT_BLOCK * nbits.bits) / 8;
-    const b = g.initializer(`${weight.name}.nbits`, DataType.UINT8, [rows, cols / QUANT_BLOCK, blobSize], nbits.packed);
-    const scales = g.initializer(`${weight.name}.scales`, DataType.FLOAT, [rows, cols / QUANT_BLOCK], nbits.scales);
-    const attributes = { K: cols, N: rows, bits: nbits.bits, block_size: QUANT_BLOCK, accuracy_level: 4 };
-    return g.op('MatMulNBits', [blockScaled(input), b, scales], attributes, 'com.microsoft');
+/** A weight as the graph sees it: its type and shape now, its bytes when the graph is encoded. */
+type WeightSource = TensorDescription & { read(): GgufTensor };
+
+/**
+ * `x · Wᵀ` for PyTorch-shaped `[out, in]` weights of one type and width stacked by rows: MatMulNBits for
+ * Q8_0/Q4_0, MatMul for float types. The weights are read from the file and converted only when the graph is
+ * encoded, straight into the weights buffer.
+ */
+function matMul(g: GraphBuilder, input: string, weights: readonly WeightSource[], blockScaled: (input: string) => string): string {
+  const cols = weights[0]!.shape[1]!;
+  const rows = weights.reduce((sum, w) => sum + w.shape[0]!, 0);
+  const name = weights.map((w) => w.name).join('+');
+  if (isBlockQuantized(weights[0]!.type)) {
+    const bits = nbitsOf(weights[0]!.type);
+    const rowBytes = (cols * bits) / 8;
+    const rowBlocks = cols / QUANT_BLOCK;
+    const [b, scales] = g.weights(
+      [
+        { name: `${name}.nbits`, dataType: DataType.UINT8, dims: [rows, rowBlocks, (QUANT_BLOCK * bits) / 8], byteLength: rows * rowBytes },
+        { name: `${name}.scales`, dataType: DataType.FLOAT, dims: [rows, rowBlocks], byteLength: rows * rowBlocks * 4 },
+      ],
+      ([packed, scaleBytes]) => {
+        let row = 0;
+        for (const weight of weights) {
+          const count = weight.shape[0]!;
+          const scaleView = new Float32Array(scaleBytes!.buffer, scaleBytes!.byteOffset + row * rowBlocks * 4, count * rowBlocks);
+          writeNBits(weight.read(), packed!.subarray(row * rowBytes, (row + count) * rowBytes), scaleView);
+          row += count;
+        }
+      },
+    );
+    const attributes = { K: cols, N: rows, bits, block_size: QUANT_BLOCK, accuracy_level: 4 };
+    return g.op('MatMulNBits', [blockScaled(input), b!, scales!], attributes, 'com.microsoft');
   }
-  const values = new Float32Array(rows * cols);
-  dequantize(weight, values);
-  const transposed = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) transposed[c * rows + r] = values[r * cols + c]!;
-  return g.op('MatMul', [input, g.initializer(`${weight.name}.t`, DataType.FLOAT, [cols, rows], transposed)]);
+  const [transposed] = g.weights([{ name: `${name}.t`, dataType: DataType.FLOAT, dims: [cols, rows], byteLength: rows * cols * 4 }], ([target]) => {
+    const out = new Float32Array(target!.buffer, target!.byteOffset, rows * cols);
+    let row = 0;
+    for (const weight of weights) {
+      const count = weight.shape[0]!;
+      const values = new Float32Array(count * cols);
+      dequantize(weight.read(), values);
+      for (let r = 0; r < count; r++) for (let c = 0; c < cols; c++) out[c * rows + row + r] = values[r * cols + c]!;
+      row += count;
+    }
+  });
+  return g.op('MatMul', [input, transposed!]);
 }
 
 /**
@@ -105,16 +136,14 @@ function matMul(g: GraphBuilder, input: string, weight: GgufTensor, blockScaled:
  * stored rows are stacked (each output row keeps its own blocks, so no value changes), and the input is quantized
  * once by one larger MatMulNBits instead of once per projection. The result is split back per projection.
  */
-function fusedMatMul(g: GraphBuilder, input: string, weights: readonly GgufTensor[], blockScaled: (input: string) => string): string[] {
+function fusedMatMul(g: GraphBuilder, input: string, weights: readonly WeightSource[], blockScaled: (input: string) => string): string[] {
   const [first] = weights;
   if (!first || weights.some((w) => w.type !== first.type || w.shape[1] !== first.shape[1])) {
-    return weights.map((w) => matMul(g, input, w, blockScaled));
+    return weights.map((w) => matMul(g, input, [w], blockScaled));
   }
   const rows = weights.map((w) => w.shape[0]!);
-  const bytes = new Uint8Array(weights.reduce((sum, w) => sum + w.bytes.length, 0));
-  weights.reduce((offset, w) => (bytes.set(w.bytes, offset), offset + w.bytes.length), 0);
-  const stacked: GgufTensor = { name: weights.map((w) => w.name).join('+'), type: first.type, shape: [rows.reduce((a, b) => a + b), first.shape[1]!], bytes };
-  return g.node('Split', [matMul(g, input, stacked, blockScaled), g.int64s(`${stacked.name}.split`, rows)], { axis: -1 }, { outputs: rows.length });
+  const split = g.int64s(`${weights.map((w) => w.name).join('+')}.split`, rows);
+  return g.node('Split', [matMul(g, input, weights, blockScaled), split], { axis: -1 }, { outputs: rows.length });
 }
 
 /**
@@ -157,18 +186,25 @@ function floatInitializer(g: GraphBuilder, tensor: GgufTensor): string {
  */
 function rotaryTables(g: GraphBuilder, config: Qwen3Config): [string, string] {
   const half = config.headDim / 2;
-  const cos = new Float32Array(config.contextLength * half);
-  const sin = new Float32Array(config.contextLength * half);
-  const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
-  for (let p = 0; p < config.contextLength; p++) {
-    for (let i = 0; i < half; i++) {
-      const angle = Math.fround(p * inverse[i]!);
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
-    }
-  }
-  return [
-    g.initializer('rotary_cos', DataType.FLOAT, [config.contextLength, half], cos),
-    g.initializer('rotary_sin', DataType.FLOAT, [config.contextLength, half], sin),
-  ];
+  const dims = [config.contextLength, half];
+  const byteLength = config.contextLength * half * 4;
+  const [cos, sin] = g.weights(
+    [
+      { name: 'rotary_cos', dataType: DataType.FLOAT, dims, byteLength },
+      { name: 'rotary_sin', dataType: DataType.FLOAT, dims, byteLength },
+    ],
+    ([cosBytes, sinBytes]) => {
+      const cos = new Float32Array(cosBytes!.buffer, cosBytes!.byteOffset, byteLength / 4);
+      const sin = new Float32Array(sinBytes!.buffer, sinBytes!.byteOffset, byteLength / 4);
+      const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
+      for (let p = 0; p < config.contextLength; p++) {
+        for (let i = 0; i < half; i++) {
+          const angle = Math.fround(p * inverse[i]!);
+          cos[p * half + i] = Math.cos(angle);
+          sin[p * half + i] = Math.sin(angle);
+        }
+      }
+    },
+  );
+  return [cos!, sin!];
 }

@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import type { GgufTensorFile } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
+import { WEIGHTS_FILE } from './graph-builder.js';
 import { buildQwen3Graph, GRAPH_IO } from './qwen3-graph.js';
 
 type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
@@ -38,7 +39,10 @@ export class Qwen3Session {
 
   static async create(ort: OrtModule, file: GgufTensorFile, config: Qwen3Config, options: Qwen3SessionOptions): Promise<Qwen3Session> {
     const model = buildQwen3Graph(file, config);
-    const session = await ort.InferenceSession.create(model, {
+    const session = await ort.InferenceSession.create(model.graph, {
+      // AddExternalInitializersFromFilesInMemory: onnxruntime copies what it needs while creating the session, so
+      // the buffer is garbage once this returns.
+      externalData: [{ path: WEIGHTS_FILE, data: model.weights }],
       intraOpNumThreads: options.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
