@@ -6,6 +6,7 @@ import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createReranker, type LocalEngineKind, type Reranker } from '../src/index.js';
 import { physicalCoreCount } from '../src/core/local-model.js';
 import { scifactWorkload, type Workload } from './workloads.js';
+import { formatProcessRows, runProcessBench } from './process-bench.js';
 
 export interface EngineBenchRow {
   workload: string;
@@ -27,7 +28,8 @@ const ENGINES: readonly LocalEngineKind[] = ['onnx', 'llama-cpp'];
 /**
  * The ONNX engine, the llama.cpp engine and node-llama-cpp's LlamaRankingContext.rankAll on the same model,
  * documents and thread count, one after the other in one process (so the machine's state is comparable); then
- * onnxruntime's per-operator profile of workload (a) and the ONNX engine's resident memory in a fresh process.
+ * onnxruntime's per-operator profile of workload (a), the ONNX engine's resident memory in a fresh process, and
+ * whole processes (process-bench.ts).
  */
 export async function runEngineBench(modelPath: string): Promise<{ rows: EngineBenchRow[]; markdown: string; threads: number }> {
   const threads = physicalCoreCount();
@@ -95,7 +97,9 @@ export async function runEngineBench(modelPath: string): Promise<{ rows: EngineB
   const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after the timed runs`;
   const profile = await profileOnnx(modelPath, threads, workloads[0]!);
   const resident = residentMemory(modelPath);
-  return { rows, threads, markdown: formatRows(rows, threads, rankingContext.contextSize, profile, resident, load) };
+  const processes = await runProcessBench(modelPath, threads, workloads, log);
+  const markdown = `${formatRows(rows, threads, rankingContext.contextSize, profile, resident, load)}\n\n${formatProcessRows(processes)}`;
+  return { rows, threads, markdown };
 }
 
 interface OperatorTime {

@@ -1,14 +1,21 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { GgmlType, readGgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
+import type { GgmlType } from 'node-llama-cpp';
 import { ModelLoadError } from '../../spec/errors.js';
 
+/**
+ * The GGML type ids this module handles (ggml/include/ggml.h `enum ggml_type`, as GGUF stores them). Spelled out
+ * rather than read from node-llama-cpp's `GgmlType` so that the ONNX session's worker thread never loads
+ * node-llama-cpp (about a second of start-up).
+ */
+const GGML = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, BF16: 30 } as const satisfies Record<string, GgmlType>;
+
 /** The GGML tensor types this engine maps exactly onto ONNX Runtime operators. */
-const SUPPORTED_TYPES = new Set<GgmlType>([GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0]);
+const SUPPORTED_TYPES = new Set<number>(Object.values(GGML));
 
 /** ggml-common.h: `block_q8_0` = fp16 scale + 32 int8; `block_q4_0` = fp16 scale + 16 bytes of 4-bit pairs. */
 export const QUANT_BLOCK = 32;
-const BLOCK_BYTES: Partial<Record<GgmlType, number>> = { [GgmlType.Q8_0]: 34, [GgmlType.Q4_0]: 18 };
-const ELEMENT_BYTES: Partial<Record<GgmlType, number>> = { [GgmlType.F32]: 4, [GgmlType.F16]: 2, [GgmlType.BF16]: 2 };
+const BLOCK_BYTES: Partial<Record<number, number>> = { [GGML.Q8_0]: 34, [GGML.Q4_0]: 18 };
+const ELEMENT_BYTES: Partial<Record<number, number>> = { [GGML.F32]: 4, [GGML.F16]: 2, [GGML.BF16]: 2 };
 
 /** A file whose tensors include a type the ONNX engine cannot run without re-quantizing. */
 export class UnsupportedTensorTypeError extends ModelLoadError {
@@ -35,62 +42,91 @@ export interface GgufTensor extends TensorDescription {
   bytes: Uint8Array;
 }
 
+/** Where each tensor of a GGUF is and what it holds: plain data, so it can be sent to the session's worker. */
+export interface GgufLayout {
+  path: string;
+  metadata: Record<string, unknown>;
+  tensors: Array<{ name: string; type: number; shape: number[]; offset: number }>;
+  /** Tensor types outside `SUPPORTED_TYPES`, by name, with one tensor each as an example. */
+  unsupportedTypes: Array<{ type: string; example: string }>;
+}
+
 /** Reads a GGUF's metadata and tensor table, and tensors' bytes on demand. */
 export class GgufTensorFile {
-  private constructor(
-    readonly path: string,
-    readonly metadata: Record<string, unknown>,
-    private readonly infos: Map<string, GgufTensorInfo>,
-    private readonly fd: number,
-  ) {}
+  private readonly tensors: Map<string, GgufLayout['tensors'][number]>;
+  private readonly fd: number;
+
+  private constructor(readonly layout: GgufLayout) {
+    this.tensors = new Map(layout.tensors.map((t) => [t.name, t]));
+    this.fd = openSync(layout.path, 'r');
+  }
+
+  get path(): string {
+    return this.layout.path;
+  }
+
+  get metadata(): Record<string, unknown> {
+    return this.layout.metadata;
+  }
 
   static async open(path: string): Promise<GgufTensorFile> {
+    const { readGgufFileInfo, GgmlType: typeNames } = await import('node-llama-cpp');
     const info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
-    const infos = new Map((info.fullTensorInfo ?? info.tensorInfo ?? []).map((t) => [t.name, t]));
-    return new GgufTensorFile(path, info.metadata as unknown as Record<string, unknown>, infos, openSync(path, 'r'));
+    const tensors = (info.fullTensorInfo ?? info.tensorInfo ?? []).map((t) => ({
+      name: t.name,
+      type: t.ggmlType as number,
+      shape: t.dimensions.map(Number).reverse(),
+      offset: Number(t.fileOffset),
+    }));
+    const unsupported = new Map<string, string>();
+    for (const t of tensors) {
+      const type = typeNames[t.type] ?? `type ${t.type}`;
+      if (!SUPPORTED_TYPES.has(t.type) && !unsupported.has(type)) unsupported.set(type, t.name);
+    }
+    const unsupportedTypes = [...unsupported].map(([type, example]) => ({ type, example }));
+    return new GgufTensorFile({ path, metadata: info.metadata as unknown as Record<string, unknown>, tensors, unsupportedTypes });
+  }
+
+  /** The same file, opened again from its layout (in the session's worker thread). */
+  static fromLayout(layout: GgufLayout): GgufTensorFile {
+    return new GgufTensorFile(layout);
   }
 
   /** Throws `UnsupportedTensorTypeError` when any tensor has a type outside `SUPPORTED_TYPES`. */
   checkTypes(): void {
-    const unsupported = new Map<string, string>();
-    for (const t of this.infos.values()) {
-      if (SUPPORTED_TYPES.has(t.ggmlType)) continue;
-      const type = GgmlType[t.ggmlType] ?? `type ${t.ggmlType}`;
-      if (!unsupported.has(type)) unsupported.set(type, t.name);
-    }
-    if (unsupported.size > 0) throw new UnsupportedTensorTypeError(this.path, [...unsupported].map(([type, example]) => ({ type, example })));
+    if (this.layout.unsupportedTypes.length > 0) throw new UnsupportedTensorTypeError(this.path, this.layout.unsupportedTypes);
   }
 
   has(name: string): boolean {
-    return this.infos.has(name);
+    return this.tensors.has(name);
   }
 
   describe(name: string): TensorDescription {
-    const info = this.info(name);
-    return { name, type: info.ggmlType, shape: info.dimensions.map(Number).reverse() };
+    const { type, shape } = this.location(name);
+    return { name, type, shape: [...shape] };
   }
 
   read(name: string): GgufTensor {
     const description = this.describe(name);
     const bytes = new Uint8Array(byteLength(description.type, description.shape));
-    readFully(this.fd, bytes, Number(this.info(name).fileOffset));
+    readFully(this.fd, bytes, this.location(name).offset);
     return { ...description, bytes };
   }
 
-  private info(name: string): GgufTensorInfo {
-    const info = this.infos.get(name);
-    if (!info) throw new ModelLoadError('not_a_reranker', `${this.path} has no tensor ${name}`);
-    return info;
+  private location(name: string): GgufLayout['tensors'][number] {
+    const tensor = this.tensors.get(name);
+    if (!tensor) throw new ModelLoadError('not_a_reranker', `${this.path} has no tensor ${name}`);
+    return tensor;
   }
 
   /** Rows `indices` of a 2-D tensor, still in the file's encoding (the two-row yes/no head). */
   readRows(name: string, indices: readonly number[]): GgufTensor {
-    const info = this.info(name);
-    const cols = Number(info.dimensions[0]);
-    const rowBytes = byteLength(info.ggmlType, [1, cols]);
+    const { type, shape, offset } = this.location(name);
+    const cols = shape[1]!;
+    const rowBytes = byteLength(type, [1, cols]);
     const bytes = new Uint8Array(indices.length * rowBytes);
-    indices.forEach((row, i) => readFully(this.fd, bytes.subarray(i * rowBytes, (i + 1) * rowBytes), Number(info.fileOffset) + row * rowBytes));
-    return { name, type: info.ggmlType, shape: [indices.length, cols], bytes };
+    indices.forEach((row, i) => readFully(this.fd, bytes.subarray(i * rowBytes, (i + 1) * rowBytes), offset + row * rowBytes));
+    return { name, type, shape: [indices.length, cols], bytes };
   }
 
   /** One row of a 2-D tensor, dequantized (the embedding lookup). */
@@ -103,12 +139,12 @@ export class GgufTensorFile {
   }
 }
 
-function byteLength(type: GgmlType, shape: readonly number[]): number {
+function byteLength(type: number, shape: readonly number[]): number {
   const count = shape.reduce((a, b) => a * b, 1);
   const block = BLOCK_BYTES[type];
   if (block !== undefined) return (count / QUANT_BLOCK) * block;
   const element = ELEMENT_BYTES[type];
-  if (element === undefined) throw new ModelLoadError('model_load_failed', `unsupported tensor type ${GgmlType[type] ?? type}`);
+  if (element === undefined) throw new ModelLoadError('model_load_failed', `unsupported GGML tensor type ${type}`);
   return count * element;
 }
 
@@ -150,22 +186,22 @@ export function dequantize(tensor: GgufTensor, out: Float32Array): void {
   const { bytes, type } = tensor;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (type) {
-    case GgmlType.F32:
+    case GGML.F32:
       out.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
       return;
-    case GgmlType.F16:
+    case GGML.F16:
       for (let i = 0; i < out.length; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
       return;
-    case GgmlType.BF16:
+    case GGML.BF16:
       for (let i = 0; i < out.length; i++) out[i] = bfloat16ToFloat(view.getUint16(2 * i, true));
       return;
-    case GgmlType.Q8_0:
+    case GGML.Q8_0:
       for (let b = 0; b < out.length / QUANT_BLOCK; b++) {
         const scale = halfToFloat(view.getUint16(b * 34, true));
         for (let j = 0; j < QUANT_BLOCK; j++) out[b * QUANT_BLOCK + j] = scale * view.getInt8(b * 34 + 2 + j);
       }
       return;
-    case GgmlType.Q4_0:
+    case GGML.Q4_0:
       for (let b = 0; b < out.length / QUANT_BLOCK; b++) {
         const scale = halfToFloat(view.getUint16(b * 18, true));
         for (let j = 0; j < 16; j++) {
@@ -176,15 +212,15 @@ export function dequantize(tensor: GgufTensor, out: Float32Array): void {
       }
       return;
     default:
-      throw new ModelLoadError('model_load_failed', `unsupported tensor type ${GgmlType[type] ?? type} in ${tensor.name}`);
+      throw new ModelLoadError('model_load_failed', `unsupported GGML tensor type ${type} in ${tensor.name}`);
   }
 }
 
 /** Bits per value of a block-quantized type on MatMulNBits (`B` is uint8 `[N, K/32, 32·bits/8]`, scales `[N, K/32]`). */
 export function nbitsOf(type: GgmlType): 4 | 8 {
-  if (type === GgmlType.Q8_0) return 8;
-  if (type === GgmlType.Q4_0) return 4;
-  throw new ModelLoadError('model_load_failed', `${GgmlType[type] ?? type} is not a block-quantized type the ONNX engine runs`);
+  if (type === GGML.Q8_0) return 8;
+  if (type === GGML.Q4_0) return 4;
+  throw new ModelLoadError('model_load_failed', `GGML type ${type} is not a block-quantized type the ONNX engine runs`);
 }
 
 /**
@@ -198,7 +234,7 @@ export function writeNBits(tensor: GgufTensor, packed: Uint8Array, scales: Float
   const blocks = tensor.shape.reduce((a, b) => a * b, 1) / QUANT_BLOCK;
   const { bytes } = tensor;
   const table = halfTable();
-  if (tensor.type === GgmlType.Q8_0) {
+  if (tensor.type === GGML.Q8_0) {
     // A block is 17 little-endian 16-bit words (scale, then 32 int8 values), so the copy runs on words; XOR with
     // 0x8080 turns two int8 values into uint8 with zero point 128 at once (a 0.6B model has 470 M of them).
     const source = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
@@ -209,7 +245,7 @@ export function writeNBits(tensor: GgufTensor, packed: Uint8Array, scales: Float
     }
     return;
   }
-  if (tensor.type === GgmlType.Q4_0) {
+  if (tensor.type === GGML.Q4_0) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const nibbles = new Uint8Array(QUANT_BLOCK);
     for (let b = 0; b < blocks; b++) {
@@ -227,5 +263,5 @@ export function writeNBits(tensor: GgufTensor, packed: Uint8Array, scales: Float
 }
 
 export function isBlockQuantized(type: GgmlType): boolean {
-  return type === GgmlType.Q8_0 || type === GgmlType.Q4_0;
+  return type === GGML.Q8_0 || type === GGML.Q4_0;
 }

@@ -9,8 +9,9 @@ import { integerOption } from '../../core/integer-option.js';
 import { checkRerankerMetadata, firstLine, physicalCoreCount } from '../../core/local-model.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { GgufTensorFile } from './gguf-tensors.js';
-import { readQwen3Config } from './qwen3-config.js';
-import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
+import { readQwen3Config, type Qwen3Config } from './qwen3-config.js';
+import type { PrefixHandle } from './session-protocol.js';
+import { WorkerSession } from './worker-session.js';
 
 export interface OnnxEngineOptions {
   /** Path of a Qwen3-Reranker GGUF (plain causal layout or llama.cpp's ranking-head layout). */
@@ -30,14 +31,17 @@ const PREFIX_CACHE_ENTRIES = 8;
 /**
  * The ONNX Runtime engine: builds the Qwen3 graph from the GGUF's own tensors (qwen3-graph.ts) and scores one
  * document per run after its query's shared prefix, whose key/value cache is computed once and passed as `past`.
+ * Graph building and runs happen in a worker thread (session-worker.ts), so the event loop stays free.
  * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`), so token counts equal the llama.cpp engine's.
  */
 export async function createOnnxEngine(options: OnnxEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
   // More threads than logical cores only make onnxruntime's threads wait for each other (as for llama.cpp).
   const threads = integerOption(options.threads, physicalCoreCount(), 'threads', { min: 1, max: availableParallelism(), maxReason: "this machine's logical cores" });
-  const ort = await loadOnnxRuntime();
-  // llama.cpp's binary (for the tokenizer) loads while the GGUF is read and the graph built.
+  // onnxruntime-node loads here only to fail early, with a clear error, when the optional package is missing;
+  // the session itself runs in a worker thread (session-worker.ts).
+  await loadOnnxRuntime();
+  // llama.cpp's binary and vocabulary (for the tokenizer) load while the worker builds the graph.
   const runtime = vocabularyRuntime();
   runtime.catch(() => undefined);
   let file: GgufTensorFile;
@@ -46,35 +50,45 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
   } catch (error) {
     throw new ModelLoadError('not_a_reranker', `${options.modelPath} is not a readable GGUF file (${firstLine(error)})`, { cause: error });
   }
+  let config: Qwen3Config;
+  let demo: boolean;
   try {
-    const facts = checkRerankerMetadata(options.modelPath, file.metadata);
+    demo = checkRerankerMetadata(options.modelPath, file.metadata).demo;
     file.checkTypes();
-    const config = readQwen3Config(file);
-    const vocabulary = await (await runtime).loadModel({ modelPath: options.modelPath, vocabOnly: true });
-    const planner = new PromptPlanner(
-      {
-        tokenize: (text, special) => vocabulary.tokenize(text, special),
-        // Whole texts, on the event loop (the llama.cpp engine's worker-thread tokenizer is its own module).
-        tokenizeBody: async (text) => vocabulary.tokenize(text, false),
-        detokenize: (tokens) => vocabulary.detokenize(tokens as Token[]),
-      },
-      options.modelPath,
-    );
-    const session = await Qwen3Session.create(ort, file, config, { threads, profileFilePrefix: options.profileFilePrefix });
-    const info: EngineInfo = {
-      engine: 'onnx',
-      model: options.modelName ?? options.modelPath,
-      device: 'cpu',
-      demo: facts.demo,
-      loadTimeMs: Math.round(performance.now() - started),
-      maxContextTokens: config.contextLength,
-    };
-    return new OnnxEngine(session, planner, threads, info, () => vocabulary.dispose());
-  } catch (error) {
+    config = readQwen3Config(file);
+  } finally {
     file.close();
-    if (error instanceof RerankerError) throw error;
-    throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath} on onnxruntime: ${firstLine(error)}`, { cause: error });
   }
+  const [vocabulary, session] = await Promise.allSettled([
+    runtime.then((llama) => llama.loadModel({ modelPath: options.modelPath, vocabOnly: true })),
+    WorkerSession.start(file.layout, config, { threads, profileFilePrefix: options.profileFilePrefix }),
+  ]);
+  if (vocabulary.status === 'rejected' || session.status === 'rejected') {
+    if (vocabulary.status === 'fulfilled') await vocabulary.value.dispose();
+    if (session.status === 'fulfilled') await session.value.close();
+    const error: unknown = vocabulary.status === 'rejected' ? vocabulary.reason : (session as PromiseRejectedResult).reason;
+    if (error instanceof RerankerError) throw error;
+    throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath}: ${firstLine(error)}`, { cause: error });
+  }
+  const model = vocabulary.value;
+  const planner = new PromptPlanner(
+    {
+      tokenize: (text, special) => model.tokenize(text, special),
+      // Whole texts, on the event loop (the llama.cpp engine's worker-thread tokenizer is its own module).
+      tokenizeBody: async (text) => model.tokenize(text, false),
+      detokenize: (tokens) => model.detokenize(tokens as Token[]),
+    },
+    options.modelPath,
+  );
+  const info: EngineInfo = {
+    engine: 'onnx',
+    model: options.modelName ?? options.modelPath,
+    device: 'cpu',
+    demo,
+    loadTimeMs: Math.round(performance.now() - started),
+    maxContextTokens: config.contextLength,
+  };
+  return new OnnxEngine(session.value, planner, threads, info, () => model.dispose());
 }
 
 let llamaRuntime: Promise<Llama> | undefined;
@@ -98,7 +112,7 @@ export async function loadOnnxRuntime(): Promise<typeof Ort> {
 class OnnxEngine implements RerankEngine, ScoreJobQueue {
   private nextGroupId = 1;
   private readonly queue: ScoreJob[] = [];
-  private readonly prefixes = new Map<string, Promise<KeyValueCache>>();
+  private readonly prefixes = new Map<string, Promise<PrefixHandle>>();
   private running = false;
   private closed = false;
   private active = 0;
@@ -106,7 +120,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   private promptTokens = 0;
 
   constructor(
-    private readonly session: Qwen3Session,
+    private readonly session: WorkerSession,
     private readonly planner: PromptPlanner,
     private readonly threads: number,
     readonly info: EngineInfo,
@@ -198,7 +212,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   }
 
   /** The key/value cache of a shared prefix, evaluated once and kept for the next documents of its query. */
-  private prefix(tokens: readonly number[]): Promise<KeyValueCache> {
+  private prefix(tokens: readonly number[]): Promise<PrefixHandle> {
     const key = tokens.join(',');
     let cache = this.prefixes.get(key);
     if (cache) {
@@ -209,7 +223,12 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
       cache.catch(() => this.prefixes.delete(key));
     }
     this.prefixes.set(key, cache);
-    while (this.prefixes.size > PREFIX_CACHE_ENTRIES) this.prefixes.delete(this.prefixes.keys().next().value!);
+    while (this.prefixes.size > PREFIX_CACHE_ENTRIES) {
+      const [oldest, evicted] = this.prefixes.entries().next().value!;
+      this.prefixes.delete(oldest);
+      // Jobs run one at a time, so no queued run still needs an evicted cache: the worker can free it.
+      evicted.then((handle) => this.session.release(handle), () => undefined);
+    }
     return cache;
   }
 }

@@ -1,0 +1,70 @@
+// The ONNX engine's worker thread: builds the graph and owns the onnxruntime session and the prefix key/value
+// caches. onnxruntime-node runs a session synchronously on the calling thread (its backend.js calls the native
+// `run` inside setImmediate), so on the main thread every document would block the event loop (a server's
+// /health, its timeouts) for as long as the model runs, and the graph build for ~2 s at load.
+import { parentPort, workerData } from 'node:worker_threads';
+import { isRerankerError } from '../../spec/errors.js';
+import { GgufTensorFile } from './gguf-tensors.js';
+import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
+import type { SessionReply, SessionRequest, SessionWorkerData } from './session-protocol.js';
+
+const port = parentPort!;
+const data = workerData as SessionWorkerData;
+const post = (reply: SessionReply) => port.postMessage(reply);
+const failure = (error: unknown, id?: number): SessionReply => ({
+  type: 'error',
+  id,
+  message: error instanceof Error ? error.message : String(error),
+  code: isRerankerError(error) ? error.code : undefined,
+});
+
+let session: Qwen3Session;
+try {
+  const ort = await import('onnxruntime-node');
+  session = await Qwen3Session.create(ort, GgufTensorFile.fromLayout(data.layout), data.config, data.options);
+  post({ type: 'ready' });
+} catch (error) {
+  post(failure(error));
+  process.exit(1);
+}
+
+const caches = new Map<number, KeyValueCache>();
+let nextCache = 1;
+const cache = (id: number | undefined) => {
+  if (id === undefined) return undefined;
+  const found = caches.get(id);
+  if (!found) throw new Error(`no key/value cache ${id} in the session worker`);
+  return found;
+};
+
+async function handle(request: SessionRequest): Promise<number> {
+  switch (request.op) {
+    case 'extend': {
+      const id = nextCache++;
+      caches.set(id, await session.extend(request.tokens, cache(request.past)));
+      return id;
+    }
+    case 'score':
+      return session.score(request.tokens, cache(request.past));
+    case 'release':
+      caches.delete(request.cache);
+      return 0;
+    case 'close':
+      caches.clear();
+      await session.close();
+      return 0;
+  }
+}
+
+// One request at a time, in arrival order: a run already uses every intra-op thread.
+let queue = Promise.resolve();
+port.on('message', (request: SessionRequest) => {
+  queue = queue.then(async () => {
+    try {
+      post({ type: 'result', id: request.id, value: await handle(request) });
+    } catch (error) {
+      post(failure(error, request.id));
+    }
+    if (request.op === 'close') port.close();
+  });
+});
