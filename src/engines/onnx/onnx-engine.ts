@@ -7,6 +7,7 @@ import type { EngineInfo } from '../../spec/types.js';
 import { scoreThroughQueue, type ScoreJob, type ScoreJobQueue } from '../../core/group-scoring.js';
 import { integerOption } from '../../core/integer-option.js';
 import { checkRerankerMetadata, firstLine, physicalCoreCount } from '../../core/local-model.js';
+import { createBodyTokenizer } from '../../core/body-tokenizer.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { readQwen3Config, type Qwen3Config } from './qwen3-config.js';
@@ -32,7 +33,8 @@ const PREFIX_CACHE_ENTRIES = 8;
  * The ONNX Runtime engine: builds the Qwen3 graph from the GGUF's own tensors (qwen3-graph.ts) and scores one
  * document per run after its query's shared prefix, whose key/value cache is computed once and passed as `past`.
  * Graph building and runs happen in a worker thread (session-worker.ts), so the event loop stays free.
- * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`), so token counts equal the llama.cpp engine's.
+ * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`) through the body tokenizer shared with the llama.cpp
+ * engine (core/body-tokenizer.ts), so token counts equal that engine's and long documents never stall the event loop.
  */
 export async function createOnnxEngine(options: OnnxEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
@@ -71,11 +73,11 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
     throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath}: ${firstLine(error)}`, { cause: error });
   }
   const model = vocabulary.value;
+  const bodyTokenizer = createBodyTokenizer(model, options.modelPath);
   const planner = new PromptPlanner(
     {
       tokenize: (text, special) => model.tokenize(text, special),
-      // Whole texts, on the event loop (the llama.cpp engine's worker-thread tokenizer is its own module).
-      tokenizeBody: async (text) => model.tokenize(text, false),
+      tokenizeBody: (text, enough) => bodyTokenizer.tokenize(text, enough),
       detokenize: (tokens) => model.detokenize(tokens as Token[]),
     },
     options.modelPath,
@@ -88,7 +90,11 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
     loadTimeMs: Math.round(performance.now() - started),
     maxContextTokens: config.contextLength,
   };
-  return new OnnxEngine(session.value, planner, threads, info, () => model.dispose());
+  const closeTokenizers = async () => {
+    await bodyTokenizer.close();
+    await model.dispose();
+  };
+  return new OnnxEngine(session.value, planner, threads, info, closeTokenizers);
 }
 
 let llamaRuntime: Promise<Llama> | undefined;
@@ -124,7 +130,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
     private readonly planner: PromptPlanner,
     private readonly threads: number,
     readonly info: EngineInfo,
-    private readonly disposeVocabulary: () => Promise<void>,
+    private readonly closeTokenizers: () => Promise<void>,
   ) {}
 
   async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
@@ -165,7 +171,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
     for (const job of this.queue.splice(0)) job.reject(new AbortedError('the engine is closing'));
     while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.session.close();
-    await this.disposeVocabulary();
+    await this.closeTokenizers();
   }
 
   /** One document at a time: onnxruntime already spreads each run over every thread. */

@@ -35,7 +35,11 @@ export interface BodyTokenizer {
   close(): Promise<void>;
 }
 
-/** Tokenizes like `model.tokenize(text, false)`, without blocking the event loop on long texts. */
+/**
+ * Tokenizes like `model.tokenize(text, false)`, without blocking the event loop on long texts. Shared by the local
+ * engines: `model` may be a full model (llama.cpp engine) or a vocabulary-only one (ONNX engine); the worker thread
+ * loads its own vocabulary-only copy from `modelPath` on first use.
+ */
 export function createBodyTokenizer(model: LlamaModel, modelPath: string): BodyTokenizer {
   let worker: TokenizerWorker | undefined;
   const tokenizeWhole = (text: string): Token[] | Promise<Token[]> => {
@@ -64,8 +68,8 @@ export function createBodyTokenizer(model: LlamaModel, modelPath: string): BodyT
 /**
  * The worker's code, evaluated as a script (a worker file would need its own build step: Node 20 workers do not
  * inherit the TypeScript loader the tests run under). It loads the vocabulary only and answers
- * `{id, text}` with `{id, tokens}`, tokenized like `model.tokenize(text, false)`; `build: 'never'` as in
- * llama-cpp-engine.ts.
+ * `{id, text}` with `{id, tokens}`, tokenized like `model.tokenize(text, false)`; `build: 'never'` as in the local
+ * engines (use node-llama-cpp's prebuilt binaries, never compile llama.cpp).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
