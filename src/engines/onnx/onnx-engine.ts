@@ -74,14 +74,26 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
   }
   const model = vocabulary.value;
   const bodyTokenizer = createBodyTokenizer(model, options.modelPath);
-  const planner = new PromptPlanner(
-    {
-      tokenize: (text, special) => model.tokenize(text, special),
-      tokenizeBody: (text, enough) => bodyTokenizer.tokenize(text, enough),
-      detokenize: (tokens) => model.detokenize(tokens as Token[]),
-    },
-    options.modelPath,
-  );
+  const closeTokenizers = async () => {
+    await bodyTokenizer.close();
+    await model.dispose();
+  };
+  let planner: PromptPlanner;
+  try {
+    // Throws when the vocabulary is not Qwen3's.
+    planner = new PromptPlanner(
+      {
+        tokenize: (text, special) => model.tokenize(text, special),
+        tokenizeBody: (text, enough) => bodyTokenizer.tokenize(text, enough),
+        detokenize: (tokens) => model.detokenize(tokens as Token[]),
+      },
+      options.modelPath,
+    );
+  } catch (error) {
+    await session.value.close();
+    await closeTokenizers();
+    throw error;
+  }
   const info: EngineInfo = {
     engine: 'onnx',
     model: options.modelName ?? options.modelPath,
@@ -89,10 +101,6 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
     demo,
     loadTimeMs: Math.round(performance.now() - started),
     maxContextTokens: config.contextLength,
-  };
-  const closeTokenizers = async () => {
-    await bodyTokenizer.close();
-    await model.dispose();
   };
   return new OnnxEngine(session.value, planner, threads, info, closeTokenizers);
 }
