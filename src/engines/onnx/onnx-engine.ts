@@ -29,6 +29,9 @@ export interface OnnxEngineOptions {
 /** Shared-prefix key/value caches kept for reuse: one per recent (instruction, query). */
 const PREFIX_CACHE_ENTRIES = 8;
 
+/** Documents sent to the session worker at once (see `drain`). */
+const IN_FLIGHT = 2;
+
 /**
  * The ONNX Runtime engine: builds the Qwen3 graph from the GGUF's own tensors (qwen3-graph.ts) and scores one
  * document per run after its query's shared prefix, whose key/value cache is computed once and passed as `past`.
@@ -127,7 +130,6 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   private nextGroupId = 1;
   private readonly queue: ScoreJob[] = [];
   private readonly prefixes = new Map<string, Promise<PrefixHandle>>();
-  private running = false;
   private closed = false;
   private active = 0;
   private evaluatedTokens = 0;
@@ -153,7 +155,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
       return;
     }
     this.queue.push(...jobs);
-    void this.drain();
+    this.drain();
   }
 
   cancelGroup(groupId: number, error: unknown): void {
@@ -177,28 +179,26 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
     if (this.closed) return;
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new AbortedError('the engine is closing'));
-    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.active > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.session.close();
     await this.closeTokenizers();
   }
 
-  /** One document at a time: onnxruntime already spreads each run over every thread. */
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let job = this.next(); job && !this.closed; job = this.next()) {
-        this.active++;
-        try {
-          job.resolve(await this.evaluate(job));
-        } catch (error) {
-          job.reject(error);
-        } finally {
+  /**
+   * Keeps `IN_FLIGHT` documents sent to the worker, which runs them one at a time (a run already spreads over every
+   * thread): the next run is already waiting there when one ends, instead of after a round trip through this
+   * thread (measured: 60 × 40-token documents took 15% longer with one in flight).
+   */
+  private drain(): void {
+    for (let job = this.active < IN_FLIGHT ? this.next() : undefined; job && !this.closed; job = this.active < IN_FLIGHT ? this.next() : undefined) {
+      this.active++;
+      const started = job;
+      void this.evaluate(started)
+        .then(started.resolve, started.reject)
+        .finally(() => {
           this.active--;
-        }
-      }
-    } finally {
-      this.running = false;
+          this.drain();
+        });
     }
   }
 
@@ -240,7 +240,8 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
     while (this.prefixes.size > PREFIX_CACHE_ENTRIES) {
       const [oldest, evicted] = this.prefixes.entries().next().value!;
       this.prefixes.delete(oldest);
-      // Jobs run one at a time, so no queued run still needs an evicted cache: the worker can free it.
+      // The least recently used prefix is not one of the IN_FLIGHT (< PREFIX_CACHE_ENTRIES) documents' sent to the
+      // worker, so no run still needs it: the worker can free it.
       evicted.then((handle) => this.session.release(handle), () => undefined);
     }
     return cache;
