@@ -29,6 +29,8 @@ import { readFileSync } from 'node:fs';
 import { createReranker } from 'qwen-ranker';
 
 const cli = JSON.parse(readFileSync('cli.json', 'utf8'));
+// The engine `auto` must have picked: llama.cpp while onnxruntime-node is absent, the ONNX engine once installed.
+if (cli.usage.engine !== process.argv[3]) throw new Error(`the CLI ran on ${cli.usage.engine}, expected ${process.argv[3]}`);
 const reranker = await createReranker({ model: process.argv[2], cacheSize: 0 });
 const { results } = await reranker.rerank('how are search results ordered', ['Rerankers order search results.', 'Bananas are yellow.']);
 await reranker.close();
@@ -38,4 +40,14 @@ if (results.length !== 2 || cli.results.length !== 2 || results.some((r, i) => r
 for (const subpath of ['server', 'kb', 'eval', 'ai-sdk', 'langchain', 'llamaindex', 'mastra']) await import(`qwen-ranker/${subpath}`);
 console.log('package ok: the CLI, the library and every subpath export work from the installed tarball');
 CHECK
-node check.mjs "$model"
+# onnxruntime-node's install script fetches CUDA libraries from nuget.org; offline it fails and npm drops the
+# optional package, so this install has llama.cpp only and `auto` must fall back to it.
+if [ -d node_modules/onnxruntime-node ]; then expected=onnx; else expected=llama-cpp; fi
+node check.mjs "$model" "$expected"
+# Adding onnxruntime-node as a user would (skipping the nuget download: the CPU binaries are in the npm package)
+# makes `auto` the ONNX engine, whose session worker must load from the installed dist/.
+if [ "$expected" = llama-cpp ]; then
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error "onnxruntime-node@$(node -p "require('$root/node_modules/onnxruntime-node/package.json').version")"
+  npx qwen-ranker rerank --model "$model" --query 'how are search results ordered' --documents documents.txt --json >cli.json 2>/dev/null
+  node check.mjs "$model" onnx
+fi

@@ -1,5 +1,5 @@
 import type { EngineKind, Reranker } from './spec/types.js';
-import { ModelLoadError } from './spec/errors.js';
+import { isRerankerError, ModelLoadError } from './spec/errors.js';
 import type { RerankEngine } from './spec/engine.js';
 import { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
 import type { LocalEngineOptions } from './engines/llama-cpp/index.js';
@@ -19,8 +19,9 @@ export interface CreateRerankerOptions
   /** Local GGUF path or `hf:owner/repo[:quant]` URI (local engine), or the model name sent to a remote engine.
    * Default: `DEFAULT_MODEL` (Qwen3-Reranker-0.6B, Q8_0). */
   model?: string;
-  /** Which engine scores. `'auto'` is llama.cpp (CPU or GPU); `'onnx'` runs F32/F16/BF16/Q8_0/Q4_0 files on
-   * onnxruntime-node (CPU, an optional dependency). Default: `'auto'`. */
+  /** Which engine scores. `'onnx'` runs F32/F16/BF16/Q8_0/Q4_0 files on onnxruntime-node (CPU, an optional
+   * dependency); `'llama-cpp'` runs any GGUF on the CPU or a GPU. `'auto'`: ONNX on a CPU when it can run the file,
+   * llama.cpp when a GPU backend is asked for or available, or for other files. Default: `'auto'`. */
   engine?: EngineKind;
   /** Directory for downloaded models. Default: `$QWEN_RANKER_MODELS_DIR` or `~/.cache/qwen-ranker/models`. */
   modelsDir?: string;
@@ -50,15 +51,30 @@ async function createEngine(options: CreateRerankerOptions): Promise<RerankEngin
       onProgress: options.onDownloadProgress,
     });
     const local = { ...options, modelPath, modelName: options.model ?? modelPath };
-    // `auto` is llama.cpp: the ONNX engine becomes the CPU default only when it measures ≥ 1.3× the llama.cpp
-    // engine on both bench workloads (issue 10); it reached 1.44× on 60 × 40-token documents but 1.10× on
-    // 20 × 200-token ones (BENCHMARKS.md), so it runs only when asked for.
     if (kind === 'onnx') return createOnnxEngine(local);
+    if (kind === 'auto' && !(await wantsGpu(options.gpu))) {
+      // On a CPU the ONNX engine measured 1.5× the llama.cpp engine on both bench workloads (BENCHMARKS.md),
+      // past issue 10's 1.3× bar. A file or an install it cannot run (tensor types other than
+      // F32/F16/BF16/Q8_0/Q4_0, onnxruntime-node missing or failing to load) falls back to llama.cpp.
+      try {
+        return await createOnnxEngine(local);
+      } catch (error) {
+        if (!isRerankerError(error) || error.code !== 'model_load_failed') throw error;
+      }
+    }
     const { createLlamaCppEngine } = await import('./engines/llama-cpp/index.js');
     return createLlamaCppEngine(local);
   }
   const { createHttpEngine } = await import('./engines/http/index.js');
   return createHttpEngine({ ...options, kind, endpoints: options.endpoints ?? [] } as HttpEngineOptions);
+}
+
+/** A GPU backend was asked for, or `gpu: 'auto'` (the default) and node-llama-cpp finds one on this machine. */
+async function wantsGpu(gpu: CreateRerankerOptions['gpu']): Promise<boolean> {
+  if (gpu === false) return false;
+  if (gpu !== undefined && gpu !== 'auto') return true;
+  const { getLlamaGpuTypes } = await import('node-llama-cpp');
+  return (await getLlamaGpuTypes('supported')).some((type) => type !== false);
 }
 
 /** The ONNX engine's packages are optional dependencies: their absence is a load error that says so. */

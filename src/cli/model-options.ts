@@ -10,7 +10,7 @@ export interface ModelCliOptions {
   engine?: string;
 }
 
-export const LOCAL_ENGINE_HELP = `${LOCAL_ENGINE_KINDS.join(' | ')} (default: auto = llama-cpp; onnx = ONNX Runtime on the CPU, F32/F16/BF16/Q8_0/Q4_0 files)`;
+export const LOCAL_ENGINE_HELP = `${LOCAL_ENGINE_KINDS.join(' | ')} (default: auto = onnx on a CPU for F32/F16/BF16/Q8_0/Q4_0 files, else llama-cpp; onnx = ONNX Runtime, CPU only)`;
 
 /** Adds the options every model-loading command shares; `engineHelp` describes the engines the command accepts. */
 export function addModelOptions(command: Command, engineHelp = LOCAL_ENGINE_HELP): Command {

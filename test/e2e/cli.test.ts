@@ -34,7 +34,7 @@ describe('qwen-ranker CLI', () => {
     for (const r of out.results) assert.ok(Math.abs(1 / (1 + Math.exp(-r.logit)) - r.relevance_score) < 1e-9);
     assert.equal(out.results.find((r) => r.index === 1)!.document.text, 'The Eiffel Tower was completed in 1889.');
     assert.equal(out.usage.documents, 3);
-    assert.equal(out.usage.engine, 'llama-cpp', 'usage names the engine that ran');
+    assert.equal(out.usage.engine, 'onnx', 'usage names the engine that ran (auto: ONNX on a CPU)');
     assert.match(stderr, /RANDOM-WEIGHT DEMO/, 'the demo model is labelled');
   });
 

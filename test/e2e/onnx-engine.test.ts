@@ -161,12 +161,25 @@ describe('ONNX engine on the tiny model', () => {
 });
 
 describe('automatic engine choice', () => {
-  it('is llama.cpp while the ONNX engine is not ≥ 1.3× faster on both bench workloads', async () => {
-    const ranker = await createReranker({ model: await ensureTestModel('tiny'), gpu: false });
+  const engineFor = async (variant: TestModelVariant, options: { gpu?: false } = {}) => {
+    const ranker = await createReranker({ model: await ensureTestModel(variant), ...options });
     try {
-      assert.equal(ranker.info.engine, 'llama-cpp');
+      return ranker.info.engine;
     } finally {
       await ranker.close();
     }
+  };
+
+  it('is the ONNX engine on a CPU (measured ≥ 1.3× the llama.cpp engine on both bench workloads)', async () => {
+    assert.equal(await engineFor('tiny'), 'onnx');
+    assert.equal(await engineFor('tiny-q8', { gpu: false }), 'onnx');
+  });
+
+  it('falls back to llama.cpp for a file with tensor types the ONNX engine does not run (Q4_1)', async () => {
+    assert.equal(await engineFor('tiny-q4_1'), 'llama-cpp');
+  });
+
+  it('still reports a file that is no reranker as not_a_reranker, without trying llama.cpp', async () => {
+    await assert.rejects(createReranker({ model: await ensureTestModel('tiny-embedding') }), (error: unknown) => error instanceof RerankerError && error.code === 'not_a_reranker');
   });
 });

@@ -153,7 +153,7 @@ describe('server endpoints', () => {
     assert.equal(ready.status, 200);
     assert.equal(ready.body.status, 'ready');
     assert.equal(ready.body.model, reranker.info.model);
-    assert.equal(ready.body.engine, 'llama-cpp');
+    assert.equal(ready.body.engine, 'onnx', 'auto on a CPU');
     assert.equal(ready.body.device, 'cpu');
     assert.equal(ready.body.demo, true);
     assert.ok(ready.body.load_time_ms > 0);

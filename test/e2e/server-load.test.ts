@@ -26,8 +26,10 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 let ranker: Reranker;
+// The llama.cpp engine, explicitly: these tests hold requests queued and running by their timing on the tiny model,
+// where an ONNX run takes about a millisecond (the ONNX engine's event-loop test is in onnx-engine.test.ts).
 before(async () => {
-  ranker = await createReranker({ model: await ensureTestModel('tiny') });
+  ranker = await createReranker({ model: await ensureTestModel('tiny'), engine: 'llama-cpp' });
 });
 after(() => ranker?.close());
 
@@ -37,7 +39,7 @@ describe('load', () => {
   before(async () => {
     server = await startTestServer({ reranker: ranker, limits: { maxConcurrentRequests: 4, maxQueuedRequests: 8 } });
     // A second instance without cache computes the reference scores independently of the server's reranker.
-    reference = await createReranker({ model: await ensureTestModel('tiny'), cacheSize: 0 });
+    reference = await createReranker({ model: await ensureTestModel('tiny'), engine: 'llama-cpp', cacheSize: 0 });
   });
   after(async () => {
     await server?.close();

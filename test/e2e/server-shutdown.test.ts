@@ -25,9 +25,11 @@ describe('qwen-ranker serve process', () => {
 
   it('drains on SIGTERM: in-flight requests finish, new ones get 503, then the process exits 0', async () => {
     const model = await ensureTestModel('tiny');
+    // The llama.cpp engine, explicitly: the test holds one request running and two queued by their timing on the
+    // tiny model, where an ONNX run takes about a millisecond.
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--model', model, '--port', '0', '--log-level', 'warn', '--max-concurrent', '1', '--drain-timeout', '60000'],
+      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--model', model, '--engine', 'llama-cpp', '--port', '0', '--log-level', 'warn', '--max-concurrent', '1', '--drain-timeout', '60000'],
       { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';

@@ -129,7 +129,7 @@ describe('workbench in Chromium on the tiny model', () => {
     const page = await openPage(context, server);
     const status = page.getByRole('region', { name: 'Engine status' });
     await assert.doesNotReject(status.getByText('qwen3-tiny.random-weights.gguf').waitFor());
-    assert.match(await status.innerText(), /engine: llama-cpp[\s\S]*device: cpu/);
+    assert.match(await status.innerText(), /engine: onnx[\s\S]*device: cpu/);
     assert.match(await page.getByTestId('engine-state').innerText(), /ready · loaded in \d/);
     assert.equal(await page.getByTestId('demo-badge').innerText(), 'DEMO: random weights, scores are meaningless');
   });

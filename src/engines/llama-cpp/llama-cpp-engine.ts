@@ -8,9 +8,9 @@ import { scoreThroughQueue } from '../../core/group-scoring.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { firstLine, physicalCoreCount } from '../../core/local-model.js';
 import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
+import { readRerankerGguf } from '../../core/gguf-checks.js';
 import { createBodyTokenizer, type BodyTokenizer } from '../../core/body-tokenizer.js';
 import { SequenceScheduler } from './sequence-scheduler.js';
-import { checkRerankerGguf } from './model-checks.js';
 
 export interface LocalEngineOptions {
   /** Path of a Qwen3-Reranker GGUF (plain causal layout or llama.cpp's ranking-head layout). */
@@ -79,7 +79,7 @@ function resolveLocalEngineOptions(options: LocalEngineOptions): ResolvedLocalEn
 export async function createLlamaCppEngine(options: LocalEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
   const settings = resolveLocalEngineOptions(options);
-  const facts = await checkRerankerGguf(settings.modelPath);
+  const { facts } = await readRerankerGguf(settings.modelPath);
   const loadError = (error: unknown) =>
     new ModelLoadError('model_load_failed', `cannot load ${settings.modelPath}: ${firstLine(error)}`, { cause: error });
   let llama: Llama;

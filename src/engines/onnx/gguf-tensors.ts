@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { GgmlType } from 'node-llama-cpp';
+import type { GgmlType, GgufFileInfo } from 'node-llama-cpp';
 import { ModelLoadError } from '../../spec/errors.js';
 
 /**
@@ -69,9 +69,9 @@ export class GgufTensorFile {
     return this.layout.metadata;
   }
 
-  static async open(path: string): Promise<GgufTensorFile> {
-    const { readGgufFileInfo, GgmlType: typeNames } = await import('node-llama-cpp');
-    const info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
+  /** The file whose header node-llama-cpp parsed as `info` (core/gguf-checks.ts `readRerankerGguf`). */
+  static async fromFileInfo(path: string, info: GgufFileInfo): Promise<GgufTensorFile> {
+    const { GgmlType: typeNames } = await import('node-llama-cpp');
     const tensors = (info.fullTensorInfo ?? info.tensorInfo ?? []).map((t) => ({
       name: t.name,
       type: t.ggmlType as number,

@@ -6,7 +6,8 @@ import { AbortedError, ModelLoadError, RerankerError } from '../../spec/errors.j
 import type { EngineInfo } from '../../spec/types.js';
 import { scoreThroughQueue, type ScoreJob, type ScoreJobQueue } from '../../core/group-scoring.js';
 import { integerOption } from '../../core/integer-option.js';
-import { checkRerankerMetadata, firstLine, physicalCoreCount } from '../../core/local-model.js';
+import { firstLine, physicalCoreCount } from '../../core/local-model.js';
+import { readRerankerGguf } from '../../core/gguf-checks.js';
 import { createBodyTokenizer } from '../../core/body-tokenizer.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { GgufTensorFile } from './gguf-tensors.js';
@@ -49,16 +50,10 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
   // llama.cpp's binary and vocabulary (for the tokenizer) load while the worker builds the graph.
   const runtime = vocabularyRuntime();
   runtime.catch(() => undefined);
-  let file: GgufTensorFile;
-  try {
-    file = await GgufTensorFile.open(options.modelPath);
-  } catch (error) {
-    throw new ModelLoadError('not_a_reranker', `${options.modelPath} is not a readable GGUF file (${firstLine(error)})`, { cause: error });
-  }
+  const gguf = await readRerankerGguf(options.modelPath);
+  const file = await GgufTensorFile.fromFileInfo(options.modelPath, gguf.info);
   let config: Qwen3Config;
-  let demo: boolean;
   try {
-    demo = checkRerankerMetadata(options.modelPath, file.metadata).demo;
     file.checkTypes();
     config = readQwen3Config(file);
   } finally {
@@ -101,7 +96,7 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
     engine: 'onnx',
     model: options.modelName ?? options.modelPath,
     device: 'cpu',
-    demo,
+    demo: gguf.facts.demo,
     loadTimeMs: Math.round(performance.now() - started),
     maxContextTokens: config.contextLength,
   };

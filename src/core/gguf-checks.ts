@@ -1,29 +1,36 @@
 import { statSync } from 'node:fs';
-import { GgmlType, readGgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
-import { ModelLoadError } from '../../spec/errors.js';
-import { checkRerankerMetadata, firstLine, type ModelFacts } from '../../core/local-model.js';
+import { GgmlType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
+import { ModelLoadError } from '../spec/errors.js';
+import { checkRerankerMetadata, firstLine, type ModelFacts } from './local-model.js';
+
+/** A GGUF that passed `readRerankerGguf`'s checks: what the engines need of its header. */
+export interface RerankerGguf {
+  facts: ModelFacts;
+  /** node-llama-cpp's parse of the header, tensor table included. */
+  info: GgufFileInfo;
+}
 
 /**
  * Reads the GGUF header and refuses files that cannot be a Qwen3-Reranker: not a GGUF, another architecture, a
- * Qwen3 model converted for embeddings (core/local-model.ts), or a file cut short.
+ * Qwen3 model converted for embeddings (core/local-model.ts), or a file cut short. Both local engines run it
+ * before loading anything.
  */
-export async function checkRerankerGguf(modelPath: string): Promise<ModelFacts> {
-  let metadata: Record<string, unknown>;
+export async function readRerankerGguf(modelPath: string): Promise<RerankerGguf> {
+  let info: GgufFileInfo;
   let tensorDataEnd: number;
   try {
-    const info = await readGgufFileInfo(modelPath, { readTensorInfo: true });
-    metadata = info.metadata as unknown as Record<string, unknown>;
+    info = await readGgufFileInfo(modelPath, { readTensorInfo: true, logWarnings: false });
     tensorDataEnd = Math.max(0, ...(info.fullTensorInfo ?? []).filter((tensor) => tensor.filePart === 1).map(tensorEnd));
   } catch (error) {
     throw new ModelLoadError('not_a_reranker', `${modelPath} is not a readable GGUF file (${firstLine(error)})`, { cause: error });
   }
-  const facts = checkRerankerMetadata(modelPath, metadata);
+  const facts = checkRerankerMetadata(modelPath, info.metadata as unknown as Record<string, unknown>);
   // A cut-off download or copy: llama.cpp would fail deep inside loading and print its own log lines.
   const size = statSync(modelPath).size;
   if (size < tensorDataEnd) {
     throw new ModelLoadError('not_a_reranker', `${modelPath} is truncated: its tensors need ${tensorDataEnd} bytes, the file has ${size}`);
   }
-  return facts;
+  return { facts, info };
 }
 
 /** Block size and bytes per block of ggml types (ggml/src/ggml.c `type_traits`), for the types GGUF rerankers use. */
