@@ -92,8 +92,8 @@ export interface ScorePair {
   instruction?: string | null;
 }
 
-/** Engines that run a GGUF file on this machine. `auto` (the default) is `llama-cpp` for now: `onnx` becomes the
- * CPU default only when it measures ≥ 1.3× faster on both bench workloads (src/create-reranker.ts). */
+/** Engines that run a GGUF file on this machine. `auto` (the default) is `onnx` on a CPU when it can run the
+ * file, else `llama-cpp` (src/create-reranker.ts). */
 export const LOCAL_ENGINE_KINDS = ['auto', 'onnx', 'llama-cpp'] as const;
 /** Engines that send the work to servers speaking these APIs. */
 export const REMOTE_ENGINE_KINDS = ['vllm', 'llama-server', 'tei', 'cohere'] as const;

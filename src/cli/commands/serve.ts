@@ -48,7 +48,7 @@ export function registerServeCommand(program: Command): void {
       .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, wait this long for in-flight requests', parseNonNegativeInt('--drain-timeout'), 30_000)
       .option('--log-level <level>', 'fatal | error | warn | info | debug | silent', 'info')
       .option('--cache-size <n>', 'score cache entries; 0 disables (default: 10000)', parseNonNegativeInt('--cache-size'))
-      .option('--sequences <n>', 'local engine: sequences scored in parallel (default: 4)', parsePositiveInt('--sequences'))
+      .option('--sequences <n>', 'llama.cpp engine: sequences scored in parallel (default: 4)', parsePositiveInt('--sequences'))
       .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect)
       .option('--engine-api-key <key>', 'API key sent to the remote engine')
       .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search')
