@@ -35,7 +35,12 @@ export class WorkerSession {
     return new Promise((resolve, reject) => {
       const loadFailed = (message: string) => reject(new ModelLoadError('model_load_failed', `cannot load ${layout.path} on onnxruntime: ${message}`));
       worker.on('message', (reply: SessionReply) => {
-        if (reply.type === 'ready') resolve(session);
+        if (reply.type === 'ready') {
+          // An idle session must not keep the process alive (a script that never calls close() still exits, as on
+          // the llama.cpp engine); `request` holds a reference while runs are pending.
+          worker.unref();
+          resolve(session);
+        }
         else if (reply.type === 'error' && reply.id === undefined) loadFailed(reply.message);
         else session.settle(reply);
       });
@@ -76,6 +81,7 @@ export class WorkerSession {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextRequest++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...request, id } as SessionRequest);
     });
@@ -85,6 +91,7 @@ export class WorkerSession {
     if (reply.type === 'ready' || reply.id === undefined) return;
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
     if (reply.type === 'result') waiter?.resolve(reply.value);
     else waiter?.reject(new RerankerError('engine_failed', `the ONNX engine failed: ${reply.message}`));
   }
