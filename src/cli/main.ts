@@ -24,7 +24,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const program = new Command('qwen-ranker')
-  .description('Qwen3-Reranker document reranking on llama.cpp: rerank, score, serve, knowledge base, evaluation')
+  .description('Qwen3-Reranker document reranking on ONNX Runtime or llama.cpp: rerank, score, serve, knowledge base, evaluation')
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();
