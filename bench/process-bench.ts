@@ -36,7 +36,7 @@ function timed(args: readonly string[]): Promise<number> {
 }
 
 export async function runProcessBench(modelPath: string, threads: number, workloads: readonly Workload[], log: (message: string) => void): Promise<{ rows: ProcessBenchRow[]; startup: Record<LocalEngineKind, number> }> {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` before the bench`);
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first (\`npm run bench\` does, so the processes run the current sources)`);
   const directory = mkdtempSync(join(tmpdir(), 'qwen-ranker-process-bench-'));
   const cli = (engine: LocalEngineKind, query: string, documentsPath: string) =>
     [cliPath, 'rerank', '--model', modelPath, '--engine', engine, '--threads', String(threads), '--query', query, '--documents', documentsPath, '--json'];

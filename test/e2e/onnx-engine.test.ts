@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createReranker, RerankerError, type LocalEngineKind, type Reranker, type ScorePair } from '../../src/index.js';
 import { goldenCases, goldenTolerance } from '../helpers/golden-suite.js';
+import * as ort from 'onnxruntime-node';
+import { readRerankerGguf } from '../../src/core/gguf-checks.js';
+import { GgufTensorFile } from '../../src/engines/onnx/gguf-tensors.js';
+import { readQwen3Config } from '../../src/engines/onnx/qwen3-config.js';
+import { Qwen3Session } from '../../src/engines/onnx/qwen3-session.js';
 import { ensureTestModel, type TestModelVariant } from '../helpers/test-models.js';
 
 const goldenPairs: ScorePair[] = goldenCases.map((c) => ({ query: c.query, document: c.document, instruction: c.instruction }));
@@ -174,6 +179,51 @@ console.log((await ranker.rerank('q', ['a', 'b'])).results.length);`;
     const pending = ranker.rerank('cancel me', documents, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await assert.rejects(pending, (error: unknown) => error instanceof RerankerError && error.code === 'aborted');
+  });
+});
+
+describe('documents packed into one run', () => {
+  // Token ids of plain words (any ids below the vocabulary size would do: the session takes ids, not text).
+  const tokens = (length: number, seed: number) => Array.from({ length }, (_, i) => 1000 + ((i * 37 + seed * 101) % 5000));
+
+  for (const variant of ['tiny', 'tiny-q8'] as const) {
+    it(`${variant}: a document scores the same, to the bit, alone and between neighbours of any length`, async () => {
+      const path = await ensureTestModel(variant);
+      const file = await GgufTensorFile.fromFileInfo(path, (await readRerankerGguf(path)).info);
+      const session = await Qwen3Session.create(ort, file, readQwen3Config(file), { threads: 2 });
+      try {
+        const past = await session.extend(tokens(37, 0));
+        const document = tokens(23, 1);
+        const [alone] = await session.score([document], past);
+        // Neighbour lengths on both sides of every alignment offset (on tiny F32 weights, packing without aligned
+        // attention rows moved scores by up to 1e-6).
+        for (const length of [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31]) {
+          const [, after] = await session.score([tokens(length, 2), document], past);
+          const [between] = (await session.score([tokens(length, 3), document, tokens(length + 4, 4)], past)).slice(1, 2);
+          assert.equal(after, alone, `after a ${length}-token document`);
+          assert.equal(between, alone, `between documents of ${length} and ${length + 4} tokens`);
+        }
+        const [first] = await session.score([document, tokens(9, 5)], past);
+        assert.equal(first, alone, 'before another document');
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
+  it('packs short documents of one request into shared runs, and the engine gives each its own score', async () => {
+    const ranker = await createReranker({ model: await ensureTestModel('tiny-q8'), engine: 'onnx', cacheSize: 0 });
+    try {
+      const query = 'which document mentions the harbour?';
+      const documents = Array.from({ length: 12 }, (_, i) => `${'word '.repeat(1 + ((i * 7) % 13))}document ${i} ${i % 3 === 0 ? 'the harbour' : 'a field'}`);
+      const together = await ranker.rerank(query, documents);
+      for (const [index, document] of documents.entries()) {
+        const [alone] = await ranker.score([{ query, document }]);
+        assert.equal(together.results.find((r) => r.index === index)!.logit, alone!.logit, `document ${index}`);
+      }
+    } finally {
+      await ranker.close();
+    }
   });
 });
 

@@ -5,13 +5,25 @@ import type { Qwen3Config } from './qwen3-config.js';
 /** Names of the graph's inputs and outputs, shared with the session that feeds it. */
 export const GRAPH_IO = {
   embeddings: 'inputs_embeds',
+  /** `[rows]` int64: for each attention row, the token it holds (see `attentionRows`). */
+  attentionRows: 'attention_rows',
+  /** `[sequence]` int64: for each token, its attention row. */
+  tokenRows: 'token_rows',
+  /** `[1, rows]` int64: each attention row's position in its own prompt (documents restart after the prefix). */
+  positions: 'position_ids',
+  /** `[rows]` int32: which packed document each attention row belongs to; a row attends only to its own. */
+  documents: 'document_ids',
+  /** `[documents]` int64: the index in the sequence of each document's last token. */
+  lastTokens: 'last_token_indices',
+  /** `[documents]` int64: the attention row of each document's last token. */
+  lastRows: 'last_rows',
   seqlensK: 'seqlens_k',
   totalSequenceLength: 'total_sequence_length',
   pastKey: (layer: number) => `past_key.${layer}`,
   pastValue: (layer: number) => `past_value.${layer}`,
   presentKey: (layer: number) => `present_key.${layer}`,
   presentValue: (layer: number) => `present_value.${layer}`,
-  /** `[1, 1, 2]`: logit(yes), logit(no) at the last position. */
+  /** `[1, documents, 2]`: logit(yes), logit(no) at each document's last token. */
   answerLogits: 'answer_logits',
 } as const;
 
@@ -27,7 +39,11 @@ export const GRAPH_IO = {
  * RMSNorm is `SimplifiedLayerNormalization`; attention is `com.microsoft` GroupQueryAttention with its built-in
  * rotary embedding (NeoX halves, `rotary_interleaved = 0`, cos/sin tables from the file's base frequency) and
  * past/present key-value tensors, so a query's shared prefix is evaluated once and passed as `past` to each
- * document. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
+ * document. Several documents of one query can share a run, packed one after another in the sequence; every other
+ * operator works row by row, and attention sees them laid out as `attention_rows` says: each document starting at
+ * a multiple of `ATTENTION_ALIGNMENT` rows, its rotary positions restarting after the prefix (`position_ids`), and
+ * an attention bias made from `document_ids` hiding the other documents (GroupQueryAttention's causal mask does the
+ * rest), so a document's score is the same, to the bit, alone or packed. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
  * `accuracy_level = 4`, like llama.cpp's q8_0 dot products); F32/F16/BF16 on float MatMul.
  */
 export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): EncodedModel {
@@ -37,6 +53,12 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Enco
   let x = g.input(GRAPH_IO.embeddings, DataType.FLOAT, [1, 'sequence', hidden]);
   const seqlensK = g.input(GRAPH_IO.seqlensK, DataType.INT32, [1]);
   const total = g.input(GRAPH_IO.totalSequenceLength, DataType.INT32, []);
+  const positions = g.input(GRAPH_IO.positions, DataType.INT64, [1, 'rows']);
+  const attentionRows = g.input(GRAPH_IO.attentionRows, DataType.INT64, ['rows']);
+  const tokenRows = g.input(GRAPH_IO.tokenRows, DataType.INT64, ['sequence']);
+  const toRows = (input: string) => g.op('Gather', [input, attentionRows], { axis: 1 });
+  const lastTokens = g.input(GRAPH_IO.lastTokens, DataType.INT64, ['documents']);
+  const lastRows = g.input(GRAPH_IO.lastRows, DataType.INT64, ['documents']);
   const [cos, sin] = rotaryTables(g, config);
   const headShape = g.int64s('shape_heads', [0, 0, heads, headDim]);
   const kvHeadShape = g.int64s('shape_kv_heads', [0, 0, kvHeads, headDim]);
@@ -47,27 +69,36 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Enco
     g.op('SimplifiedLayerNormalization', [input, floatInitializer(g, file.read(weight))], { axis: -1, epsilon, stash_type: 1 });
   const source = (name: string): WeightSource => ({ ...file.describe(name), read: () => file.read(name) });
   const linear = (input: string, weight: string) => matMul(g, input, [source(weight)], blockScaled);
-  const linears = (input: string, weights: readonly string[]) => fusedMatMul(g, input, weights.map(source), blockScaled);
+  const linears = (input: string, weights: readonly string[], arrange?: (output: string) => string) =>
+    fusedMatMul(g, input, weights.map(source), blockScaled, arrange);
   const headNorm = (input: string, shape: string, weight: string) =>
     g.op('Reshape', [norm(g.op('Reshape', [input, shape]), weight), flatShape]);
+
+  const pastKeys = Array.from({ length: config.layers }, (_, layer) => g.input(GRAPH_IO.pastKey(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]));
+  const bias = documentMask(g, g.input(GRAPH_IO.documents, DataType.INT32, ['rows']), pastKeys[0]!);
 
   for (let layer = 0; layer < config.layers; layer++) {
     const blk = `blk.${layer}`;
     const n = norm(x, `${blk}.attn_norm.weight`);
-    const [qProjected, kProjected, v] = linears(n, [`${blk}.attn_q.weight`, `${blk}.attn_k.weight`, `${blk}.attn_v.weight`]);
+    const [qProjected, kProjected, v] = linears(n, [`${blk}.attn_q.weight`, `${blk}.attn_k.weight`, `${blk}.attn_v.weight`], toRows);
     const q = headNorm(qProjected!, headShape, `${blk}.attn_q_norm.weight`);
     const k = headNorm(kProjected!, kvHeadShape, `${blk}.attn_k_norm.weight`);
-    const pastKey = g.input(GRAPH_IO.pastKey(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
     const pastValue = g.input(GRAPH_IO.pastValue(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
     const [attention] = g.node(
       'GroupQueryAttention',
-      [q, k, v!, pastKey, pastValue, seqlensK, total, cos, sin],
+      [q, k, v!, pastKeys[layer]!, pastValue, seqlensK, total, cos, sin, positions, bias],
       { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
       { domain: 'com.microsoft', outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
     );
+    // Holds the prefix and every attention row; read only after a single document (`extend`), whose rows are its tokens.
     g.output(GRAPH_IO.presentKey(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
     g.output(GRAPH_IO.presentValue(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
-    const h = g.op('Add', [x, linear(attention!, `${blk}.attn_output.weight`)]);
+    // After the last attention only each document's last token matters (the answer is read there), so the rest of
+    // the last layer runs on those rows alone, as llama.cpp does (`inp_out_ids` in src/models/qwen3.cpp).
+    const lastLayer = layer === config.layers - 1;
+    const residual = lastLayer ? g.op('Gather', [x, lastTokens], { axis: 1 }) : x;
+    const attended = g.op('Gather', [attention!, lastLayer ? lastRows : tokenRows], { axis: 1 });
+    const h = g.op('Add', [residual, linear(attended, `${blk}.attn_output.weight`)]);
     const m = norm(h, `${blk}.ffn_norm.weight`);
     // SiLU(z) = z·sigmoid(z) = QuickGelu with alpha 1 (ContribOperators.md: QuickGelu(x) = x·Sigmoid(alpha·x)).
     const [gateProjected, up] = linears(m, [`${blk}.ffn_gate.weight`, `${blk}.ffn_up.weight`]);
@@ -75,12 +106,37 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Enco
     x = g.op('Add', [h, linear(g.op('Mul', [gate, up!]), `${blk}.ffn_down.weight`)]);
   }
 
-  // Only the last position goes through the final norm and the two-row answer head.
-  const last = g.op('Slice', [x, g.int64s('last_start', [-1]), g.int64s('last_end', [Number.MAX_SAFE_INTEGER]), g.int64s('last_axis', [1])]);
+  // x holds each document's last token: only those go through the final norm and the two-row answer head.
   const answer = file.readRows(config.head.tensor, config.head.rows);
-  g.node('Identity', [matMul(g, norm(last, 'output_norm.weight'), [{ ...answer, read: () => answer }], blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] });
-  g.output(GRAPH_IO.answerLogits, DataType.FLOAT, [1, 1, 2]);
+  g.node('Identity', [matMul(g, norm(x, 'output_norm.weight'), [{ ...answer, read: () => answer }], blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] });
+  g.output(GRAPH_IO.answerLogits, DataType.FLOAT, [1, 'documents', 2]);
   return g.encode();
+}
+
+/**
+ * Where each packed document starts among the attention rows. GroupQueryAttention's CPU kernel sums over keys in
+ * vector lanes, so a document whose keys sit at another offset modulo the lane width gets other roundings
+ * (measured here, head size 128: 4.8e-7 apart at offsets 1–5 after the prefix, equal at 8, 16, 24, 32 and 64; the
+ * 28-layer random-weight model turns such roundings into score changes of up to 1.0, where llama.cpp's batches
+ * change nothing). 16 also covers 16-float lanes. The rows in between copy a token into no document: no document's
+ * row attends to them, and they are dropped.
+ */
+export const ATTENTION_ALIGNMENT = 16;
+
+/**
+ * GroupQueryAttention's `attention_bias` `[1, 1, rows, past + rows]`: 0 where a row may look (the whole prefix;
+ * rows of its own document) and −∞ elsewhere (the other packed documents and the gap rows). Softmax gives those
+ * keys a weight of exactly 0, and adding 0 changes nothing.
+ */
+function documentMask(g: GraphBuilder, documents: string, pastKey: string): string {
+  const zero = g.initializer('mask_open', DataType.FLOAT, [], Float32Array.of(0));
+  const closed = g.initializer('mask_closed', DataType.FLOAT, [], Float32Array.of(-Infinity));
+  const same = g.op('Equal', [g.op('Unsqueeze', [documents, g.int64s('axis_1', [1])]), g.op('Unsqueeze', [documents, g.int64s('axis_0', [0])])]);
+  const sequence = g.op('Shape', [documents]);
+  const past = g.op('Shape', [pastKey], { start: 2, end: 3 });
+  const prefix = g.op('Expand', [zero, g.op('Concat', [sequence, past], { axis: 0 })]);
+  const mask = g.op('Concat', [prefix, g.op('Where', [same, zero, closed])], { axis: 1 });
+  return g.op('Unsqueeze', [mask, g.int64s('axes_batch_heads', [0, 1])]);
 }
 
 /** A weight as the graph sees it: its type and shape now, its bytes when the graph is encoded. */
@@ -134,16 +190,23 @@ function matMul(g: GraphBuilder, input: string, weights: readonly WeightSource[]
 /**
  * Several projections of one input as one matrix product (q/k/v; gate/up) when their weights share a type: the
  * stored rows are stacked (each output row keeps its own blocks, so no value changes), and the input is quantized
- * once by one larger MatMulNBits instead of once per projection. The result is split back per projection.
+ * once by one larger MatMulNBits instead of once per projection. The result is split back per projection, after
+ * `arrange` (given: applied to each projection's output).
  */
-function fusedMatMul(g: GraphBuilder, input: string, weights: readonly WeightSource[], blockScaled: (input: string) => string): string[] {
+function fusedMatMul(
+  g: GraphBuilder,
+  input: string,
+  weights: readonly WeightSource[],
+  blockScaled: (input: string) => string,
+  arrange: (output: string) => string = (output) => output,
+): string[] {
   const [first] = weights;
   if (!first || weights.some((w) => w.type !== first.type || w.shape[1] !== first.shape[1])) {
-    return weights.map((w) => matMul(g, input, [w], blockScaled));
+    return weights.map((w) => arrange(matMul(g, input, [w], blockScaled)));
   }
   const rows = weights.map((w) => w.shape[0]!);
   const split = g.int64s(`${weights.map((w) => w.name).join('+')}.split`, rows);
-  return g.node('Split', [matMul(g, input, weights, blockScaled), split], { axis: -1 }, { outputs: rows.length });
+  return g.node('Split', [arrange(matMul(g, input, weights, blockScaled)), split], { axis: -1 }, { outputs: rows.length });
 }
 
 /**
@@ -157,17 +220,21 @@ function fusedMatMul(g: GraphBuilder, input: string, weights: readonly WeightSou
 function llamaActivationScales(g: GraphBuilder): (input: string) => string {
   const blocks = g.int64s('shape_blocks', [0, 0, -1, QUANT_BLOCK]);
   const flat = g.int64s('shape_unblocks', [0, 0, -1]);
-  const by127 = g.initializer('q8_max', DataType.FLOAT, [], Float32Array.of(127));
-  const tiny = g.initializer('q8_tiny', DataType.FLOAT, [], Float32Array.of(1e-30));
+  // Rank 4, not a scalar: onnxruntime's Div took 90–120 µs on a [270, 32, 1] block tensor with a rank-0 divisor and
+  // 8 µs with this one (the same division).
+  const by127 = g.initializer('q8_max', DataType.FLOAT, [1, 1, 1, 1], Float32Array.of(127));
+  // An all-zero block would give 0/0: its max is raised to 127e-30, so d = 1e-30, fp16(d) = 0, ratio 0, and the block
+  // stays zero. Any block whose fp16(d) is not 0 has a max far above this, which the clip leaves alone.
+  const tinyMax = g.initializer('q8_tiny_max', DataType.FLOAT, [], Float32Array.of(127e-30));
   const made = new Map<string, string>();
   return (input) => {
     let scaled = made.get(input);
     if (scaled) return scaled;
     const x = g.op('Reshape', [input, blocks]);
-    const scale = g.op('Div', [g.op('ReduceMax', [g.op('Abs', [x])], { axes: [-1], keepdims: 1 }), by127]);
+    const max = g.op('Clip', [g.op('ReduceMax', [g.op('Abs', [x])], { axes: [-1], keepdims: 1 }), tinyMax]);
+    const scale = g.op('Div', [max, by127]);
     const half = g.op('Cast', [g.op('Cast', [scale], { to: DataType.FLOAT16 })], { to: DataType.FLOAT });
-    // An all-zero block has d = 0 and stays zero (ratio 0 instead of 0/0).
-    const ratio = g.op('Div', [half, g.op('Max', [scale, tiny])]);
+    const ratio = g.op('Div', [half, scale]);
     scaled = g.op('Reshape', [g.op('Mul', [x, ratio]), flat]);
     made.set(input, scaled);
     return scaled;

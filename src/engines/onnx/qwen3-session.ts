@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { GgufTensorFile } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 import { WEIGHTS_FILE } from './graph-builder.js';
-import { buildQwen3Graph, GRAPH_IO } from './qwen3-graph.js';
+import { ATTENTION_ALIGNMENT, buildQwen3Graph, GRAPH_IO } from './qwen3-graph.js';
 
 type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
 
@@ -55,7 +55,7 @@ export class Qwen3Session {
 
   /** Evaluates `tokens` after `past` and returns the key/value cache of `past + tokens`. */
   async extend(tokens: readonly number[], past: KeyValueCache = this.emptyCache): Promise<KeyValueCache> {
-    const outputs = await this.session.run(this.feeds(tokens, past), this.presentNames);
+    const outputs = await this.session.run(this.feeds([tokens], past), this.presentNames);
     const layers = Array.from({ length: this.config.layers }, (_, layer) => layer);
     return {
       length: past.length + tokens.length,
@@ -64,11 +64,14 @@ export class Qwen3Session {
     };
   }
 
-  /** Evaluates `tokens` after `past` and returns logit(yes) − logit(no) at the last token. */
-  async score(tokens: readonly number[], past: KeyValueCache = this.emptyCache): Promise<number> {
-    const outputs = await this.session.run(this.feeds(tokens, past), [GRAPH_IO.answerLogits]);
+  /**
+   * Evaluates each of `documents` after `past`, packed into one run, and returns logit(yes) − logit(no) at each
+   * one's last token (each document sees `past` and itself only: see buildQwen3Graph).
+   */
+  async score(documents: readonly (readonly number[])[], past: KeyValueCache = this.emptyCache): Promise<number[]> {
+    const outputs = await this.session.run(this.feeds(documents, past), [GRAPH_IO.answerLogits]);
     const logits = outputs[GRAPH_IO.answerLogits]!.data as Float32Array;
-    return logits[0]! - logits[1]!;
+    return documents.map((_, i) => logits[2 * i]! - logits[2 * i + 1]!);
   }
 
   async close(): Promise<void> {
@@ -77,14 +80,47 @@ export class Qwen3Session {
     this.file.close();
   }
 
-  /** Token embeddings are looked up here, one dequantized row per token, rather than stored in the graph. */
-  private feeds(tokens: readonly number[], past: KeyValueCache): Record<string, Ort.Tensor> {
+  /**
+   * Token embeddings are looked up here, one dequantized row per token, rather than stored in the graph. Documents
+   * are laid out for attention from rows aligned to `ATTENTION_ALIGNMENT` (see buildQwen3Graph).
+   */
+  private feeds(documents: readonly (readonly number[])[], past: KeyValueCache): Record<string, Ort.Tensor> {
     const { hidden, layers } = this.config;
-    const embeddings = new Float32Array(tokens.length * hidden);
-    tokens.forEach((token, i) => this.file.readRow('token_embd.weight', token, embeddings.subarray(i * hidden, (i + 1) * hidden)));
-    const total = past.length + tokens.length;
+    const length = documents.reduce((sum, tokens) => sum + tokens.length, 0);
+    const align = (row: number) => Math.ceil(row / ATTENTION_ALIGNMENT) * ATTENTION_ALIGNMENT;
+    const rows = documents.slice(0, -1).reduce((row, tokens) => align(row + tokens.length), 0) + documents.at(-1)!.length;
+    const embeddings = new Float32Array(length * hidden);
+    const tokenRows = new BigInt64Array(length);
+    const lastTokens = new BigInt64Array(documents.length);
+    const lastRows = new BigInt64Array(documents.length);
+    // Gap rows: a copy of token 0 at the prefix's end, in document −1.
+    const attentionRows = new BigInt64Array(rows);
+    const positions = new BigInt64Array(rows).fill(BigInt(past.length));
+    const owners = new Int32Array(rows).fill(-1);
+    let token = 0;
+    let row = 0;
+    documents.forEach((tokens, document) => {
+      tokens.forEach((id, i) => {
+        this.file.readRow('token_embd.weight', id, embeddings.subarray(token * hidden, (token + 1) * hidden));
+        tokenRows[token] = BigInt(row + i);
+        attentionRows[row + i] = BigInt(token);
+        positions[row + i] = BigInt(past.length + i);
+        owners[row + i] = document;
+        token++;
+      });
+      lastTokens[document] = BigInt(token - 1);
+      lastRows[document] = BigInt(row + tokens.length - 1);
+      row = align(row + tokens.length);
+    });
+    const total = past.length + rows;
     const feeds: Record<string, Ort.Tensor> = {
-      [GRAPH_IO.embeddings]: new this.ort.Tensor('float32', embeddings, [1, tokens.length, hidden]),
+      [GRAPH_IO.embeddings]: new this.ort.Tensor('float32', embeddings, [1, length, hidden]),
+      [GRAPH_IO.tokenRows]: new this.ort.Tensor('int64', tokenRows, [length]),
+      [GRAPH_IO.attentionRows]: new this.ort.Tensor('int64', attentionRows, [rows]),
+      [GRAPH_IO.positions]: new this.ort.Tensor('int64', positions, [1, rows]),
+      [GRAPH_IO.documents]: new this.ort.Tensor('int32', owners, [rows]),
+      [GRAPH_IO.lastTokens]: new this.ort.Tensor('int64', lastTokens, [documents.length]),
+      [GRAPH_IO.lastRows]: new this.ort.Tensor('int64', lastRows, [documents.length]),
       // GroupQueryAttention: seqlens_k = total length − 1 per batch entry; total_sequence_length is a scalar.
       [GRAPH_IO.seqlensK]: new this.ort.Tensor('int32', Int32Array.of(total - 1), [1]),
       [GRAPH_IO.totalSequenceLength]: new this.ort.Tensor('int32', Int32Array.of(total), []),

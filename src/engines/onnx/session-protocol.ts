@@ -21,11 +21,14 @@ export interface PrefixHandle {
 
 export type SessionRequest =
   | { id: number; op: 'extend'; tokens: number[]; past?: number }
-  | { id: number; op: 'score'; tokens: number[]; past?: number }
+  | { id: number; op: 'score'; documents: number[][]; past?: number }
   | { id: number; op: 'release'; cache: number }
   | { id: number; op: 'close' };
 
+/** A cache id (`extend`), one logit difference per document (`score`), 0 (`release`, `close`). */
+export type SessionResult = number | number[];
+
 export type SessionReply =
   | { type: 'ready' }
-  | { type: 'result'; id: number; value: number }
+  | { type: 'result'; id: number; value: SessionResult }
   | { type: 'error'; id?: number; message: string; code?: string };

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isRerankerError } from '../../spec/errors.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
-import type { SessionReply, SessionRequest, SessionWorkerData } from './session-protocol.js';
+import type { SessionReply, SessionRequest, SessionResult, SessionWorkerData } from './session-protocol.js';
 
 const port = parentPort!;
 const data = workerData as SessionWorkerData;
@@ -37,7 +37,7 @@ const cache = (id: number | undefined) => {
   return found;
 };
 
-async function handle(request: SessionRequest): Promise<number> {
+async function handle(request: SessionRequest): Promise<SessionResult> {
   switch (request.op) {
     case 'extend': {
       const id = nextCache++;
@@ -45,7 +45,7 @@ async function handle(request: SessionRequest): Promise<number> {
       return id;
     }
     case 'score':
-      return session.score(request.tokens, cache(request.past));
+      return session.score(request.documents, cache(request.past));
     case 'release':
       caches.delete(request.cache);
       return 0;

@@ -3,7 +3,7 @@ import { ModelLoadError, RerankerError } from '../../spec/errors.js';
 import type { GgufLayout } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 import type { Qwen3SessionOptions } from './qwen3-session.js';
-import type { PrefixHandle, SessionReply, SessionRequest, SessionWorkerData } from './session-protocol.js';
+import type { PrefixHandle, SessionReply, SessionRequest, SessionResult, SessionWorkerData } from './session-protocol.js';
 
 /** Started from TypeScript sources (tests run through tsx), the worker needs tsx's loader registered first. */
 const fromSources = import.meta.url.endsWith('.ts');
@@ -21,7 +21,7 @@ const BOOTSTRAP = `(async () => {
 /** The Qwen3 session in its worker thread (session-worker.ts), seen from the main thread. */
 export class WorkerSession {
   private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve: (value: number) => void; reject: (error: unknown) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: SessionResult) => void; reject: (error: unknown) => void }>();
   private failure: RerankerError | undefined;
 
   private constructor(private readonly worker: Worker) {}
@@ -57,13 +57,13 @@ export class WorkerSession {
 
   /** Evaluates `tokens` after `past`; returns a handle on the key/value cache of `past + tokens`. */
   async extend(tokens: readonly number[], past?: PrefixHandle): Promise<PrefixHandle> {
-    const id = await this.request({ op: 'extend', tokens: [...tokens], past: past?.id });
+    const id = (await this.request({ op: 'extend', tokens: [...tokens], past: past?.id })) as number;
     return { id, length: (past?.length ?? 0) + tokens.length };
   }
 
-  /** Evaluates `tokens` after `past` and returns logit(yes) − logit(no) at the last token. */
-  score(tokens: readonly number[], past?: PrefixHandle): Promise<number> {
-    return this.request({ op: 'score', tokens: [...tokens], past: past?.id });
+  /** Evaluates each of `documents` after `past`, in one run; returns logit(yes) − logit(no) at each one's last token. */
+  async score(documents: readonly (readonly number[])[], past?: PrefixHandle): Promise<number[]> {
+    return (await this.request({ op: 'score', documents: documents.map((tokens) => [...tokens]), past: past?.id })) as number[];
   }
 
   /** Frees a key/value cache in the worker. */
@@ -77,7 +77,7 @@ export class WorkerSession {
     await this.worker.terminate();
   }
 
-  private request(request: DistributiveOmit<SessionRequest, 'id'>): Promise<number> {
+  private request(request: DistributiveOmit<SessionRequest, 'id'>): Promise<SessionResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextRequest++;
     return new Promise((resolve, reject) => {
