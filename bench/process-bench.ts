@@ -11,7 +11,7 @@ import type { Workload } from './workloads.js';
 
 export interface ProcessBenchRow {
   workload: string;
-  /** Seconds from spawn to exit. */
+  /** Seconds from spawn to exit, mean of `PROCESS_ROUNDS`. */
   cli: Record<LocalEngineKind, number>;
   rankAll: number;
 }
@@ -19,6 +19,8 @@ export interface ProcessBenchRow {
 const cliPath = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const rankAllScript = fileURLToPath(new URL('./rankall-process.mjs', import.meta.url));
 const ENGINES: readonly LocalEngineKind[] = ['onnx', 'llama-cpp'];
+/** Rounds of the three processes per workload, alternating (the rankAll process alone moved by 14% between runs). */
+const PROCESS_ROUNDS = 2;
 
 /** Runs `node args…` to completion and returns its wall time in seconds; a failure stops the bench. */
 function timed(args: readonly string[]): Promise<number> {
@@ -53,15 +55,19 @@ export async function runProcessBench(modelPath: string, threads: number, worklo
     for (const w of workloads) {
       const documentsPath = join(directory, `${rows.length}.jsonl`);
       writeFileSync(documentsPath, w.documents.map((text) => `${JSON.stringify({ text })}\n`).join(''));
-      const row: ProcessBenchRow = { workload: w.name, cli: {} as Record<LocalEngineKind, number>, rankAll: 0 };
-      for (const engine of ENGINES) {
-        log(`bench: ${w.name}: qwen-ranker rerank --engine ${engine} (whole process)…`);
-        row.cli[engine] = await timed(cli(engine, w.query, documentsPath));
-        log(`  ${row.cli[engine].toFixed(1)} s`);
+      const row: ProcessBenchRow = { workload: w.name, cli: { onnx: 0, 'llama-cpp': 0 } as Record<LocalEngineKind, number>, rankAll: 0 };
+      for (let round = 1; round <= PROCESS_ROUNDS; round++) {
+        for (const engine of ENGINES) {
+          log(`bench: ${w.name}: qwen-ranker rerank --engine ${engine} (whole process), round ${round} of ${PROCESS_ROUNDS}…`);
+          const seconds = await timed(cli(engine, w.query, documentsPath));
+          row.cli[engine] += seconds / PROCESS_ROUNDS;
+          log(`  ${seconds.toFixed(1)} s`);
+        }
+        log(`bench: ${w.name}: rankAll process, round ${round} of ${PROCESS_ROUNDS}…`);
+        const seconds = await timed([rankAllScript, modelPath, w.query, documentsPath, String(threads)]);
+        row.rankAll += seconds / PROCESS_ROUNDS;
+        log(`  ${seconds.toFixed(1)} s`);
       }
-      log(`bench: ${w.name}: rankAll process…`);
-      row.rankAll = await timed([rankAllScript, modelPath, w.query, documentsPath, String(threads)]);
-      log(`  ${row.rankAll.toFixed(1)} s`);
       rows.push(row);
     }
     return { rows, startup };
@@ -74,7 +80,7 @@ export function formatProcessRows(result: { rows: ProcessBenchRow[]; startup: Re
   const lines = [
     'Whole processes, each started fresh (module loading, model load, tokenization, scoring, JSON output), timed from',
     'spawn to exit: `qwen-ranker rerank --engine …` from dist/, and a node-llama-cpp script doing what its documentation',
-    'shows (getLlama, loadModel, createRankingContext with defaults, rankAll; bench/rankall-process.mjs).',
+    `shows (getLlama, loadModel, createRankingContext with defaults, rankAll; bench/rankall-process.mjs). Mean of ${PROCESS_ROUNDS} alternating rounds.`,
     '',
     '| workload | `rerank --engine onnx` | `rerank --engine llama-cpp` | rankAll process | ONNX process ÷ rankAll process | llama.cpp process ÷ rankAll process |',
     '|---|---:|---:|---:|---:|---:|',
