@@ -55,6 +55,7 @@ export interface GgufLayout {
 export class GgufTensorFile {
   private readonly tensors: Map<string, GgufLayout['tensors'][number]>;
   private readonly fd: number;
+  private scratch = new Uint8Array(0);
 
   private constructor(readonly layout: GgufLayout) {
     this.tensors = new Map(layout.tensors.map((t) => [t.name, t]));
@@ -106,9 +107,15 @@ export class GgufTensorFile {
     return { name, type, shape: [...shape] };
   }
 
+  /**
+   * A tensor's bytes, in a buffer reused by the next `read`: callers convert them at once. (Fresh buffers for the
+   * ~500 MB a 0.6B model reads cost a page fault per 4 KB page; touching 600 MB of new memory took 0.37 s here.)
+   */
   read(name: string): GgufTensor {
     const description = this.describe(name);
-    const bytes = new Uint8Array(byteLength(description.type, description.shape));
+    const length = byteLength(description.type, description.shape);
+    if (this.scratch.byteLength < length) this.scratch = new Uint8Array(length);
+    const bytes = this.scratch.subarray(0, length);
     readFully(this.fd, bytes, this.location(name).offset);
     return { ...description, bytes };
   }
