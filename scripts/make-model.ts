@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     throw new Error(`unknown --variant ${variant}; expected one of ${Object.keys(testModelVariants).join(', ')}`);
   }
   const started = performance.now();
-  const onProgress = variant === 'full-q8' ? progressLine(started) : undefined;
+  const onProgress = variant.startsWith('full') || variant.startsWith('real') ? progressLine(started) : undefined;
   const progress = onProgress ? { onProgress } : {};
   let path: string;
   if (values.out) {

@@ -1,13 +1,17 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { GgmlType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
 import { ModelLoadError } from '../spec/errors.js';
+import { NO_TOKEN_ID, YES_TOKEN_ID } from './template.js';
 import { checkRerankerMetadata, firstLine, type ModelFacts } from './local-model.js';
+import { languageModelHeadTensor, resolveAnswerHead, type AnswerHead } from './answer-head.js';
 
 /** A GGUF that passed `readRerankerGguf`'s checks: what the engines need of its header. */
 export interface RerankerGguf {
   facts: ModelFacts;
   /** node-llama-cpp's parse of the header, tensor table included. */
   info: GgufFileInfo;
+  /** The file's answer head (core/answer-head.ts). */
+  head: AnswerHead;
 }
 
 /**
@@ -30,7 +34,43 @@ export async function readRerankerGguf(modelPath: string): Promise<RerankerGguf>
   if (size < tensorDataEnd) {
     throw new ModelLoadError('not_a_reranker', `${modelPath} is truncated: its tensors need ${tensorDataEnd} bytes, the file has ${size}`);
   }
-  return { facts, info };
+  const tensors = new Set((info.fullTensorInfo ?? []).map((tensor) => tensor.name));
+  const archMetadata = ((info.metadata as unknown as Record<string, unknown>)[facts.architecture] ?? {}) as Record<string, unknown>;
+  return { facts, info, head: resolveAnswerHead(modelPath, (name) => tensors.has(name), archMetadata) };
+}
+
+/**
+ * Whether llama.cpp's language-model head computes exactly the file's answer head: true when the answer head is
+ * that head's own rows, or when `cls.output.weight`'s yes/no rows hold the same type and bytes as the
+ * language-model head's rows of tokens yes and no (a tied model converted to the ranking layout, quantized alike).
+ * Then logit(yes) − logit(no) read from llama.cpp's logits is the file's score to the last bit.
+ */
+export function languageModelHeadIsAnswerHead(modelPath: string, { info, head }: RerankerGguf): boolean {
+  const byName = new Map((info.fullTensorInfo ?? []).map((tensor) => [tensor.name, tensor]));
+  const lmHead = byName.get(languageModelHeadTensor((name) => byName.has(name)));
+  const answer = byName.get(head.tensor);
+  if (!lmHead || !answer || lmHead === answer) return lmHead === answer;
+  if (lmHead.ggmlType !== answer.ggmlType) return false;
+  const [yes, no] = head.rows;
+  const lmRows = readRowBytes(modelPath, lmHead, [YES_TOKEN_ID, NO_TOKEN_ID]);
+  const answerRows = readRowBytes(modelPath, answer, [yes, no]);
+  return lmRows !== undefined && answerRows !== undefined && Buffer.compare(lmRows, answerRows) === 0;
+}
+
+/** The stored bytes of some rows of a 2-D tensor (undefined for a type missing from `GGML_BLOCKS`). */
+function readRowBytes(modelPath: string, tensor: GgufTensorInfo, rows: readonly number[]): Buffer | undefined {
+  const block = GGML_BLOCKS[tensor.ggmlType];
+  const columns = Number(tensor.dimensions[0]);
+  if (!block || columns % block[0] !== 0) return undefined;
+  const rowBytes = (columns / block[0]) * block[1];
+  const out = Buffer.alloc(rows.length * rowBytes);
+  const fd = openSync(modelPath, 'r');
+  try {
+    rows.forEach((row, i) => readSync(fd, out, i * rowBytes, rowBytes, Number(tensor.fileOffset) + row * rowBytes));
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
 
 /** Block size and bytes per block of ggml types (ggml/src/ggml.c `type_traits`), for the types GGUF rerankers use. */

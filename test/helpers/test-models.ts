@@ -12,6 +12,31 @@ import { writeQwen3Gguf, type WriteQwen3GgufOptions } from './gguf/qwen3-model.j
  * the same Q8_0 values stored as F32, for testing 8-bit activation quantization on activations that are not benign.
  */
 const OUTLIERS = { channels: [5, 17, 40], factor: 50 };
+
+/**
+ * Files with the real family's structure for the fidelity tests (test/e2e/fidelity.test.ts): `gqa2` is
+ * heads × head_dim ≠ hidden with GQA 2:1, `gqa4` is head_dim 128 with GQA 4:1 (both 3 layers); `untied` has an
+ * answer head of its own (as Qwen3-Reranker-8B), so a score computed with the embedding's rows is wrong on it.
+ * `real-*` are the exact hyper-parameters of Qwen3-Reranker-0.6B, -4B and -8B with one layer (Q8_0).
+ */
+export const fidelityVariants = {
+  'gqa4-rank-untied-f32': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'untied', quant: 'f32' },
+  'gqa4-rank-untied-f16': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'untied', quant: 'f16' },
+  'gqa4-rank-untied-bf16': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'untied', quant: 'bf16' },
+  'gqa4-rank-untied-q8': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'untied', quant: 'q8_0' },
+  'gqa4-rank-untied-q4': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'untied', quant: 'q4_0' },
+  'gqa4-causal-untied-f32': { shape: 'family-gqa4-hd128', layout: 'causal', head: 'untied', quant: 'f32' },
+  'gqa4-causal-untied-q8': { shape: 'family-gqa4-hd128', layout: 'causal', head: 'untied', quant: 'q8_0' },
+  'gqa4-rank-tied-q8': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'tied', quant: 'q8_0' },
+  'gqa2-rank-untied-f32': { shape: 'family-gqa2', layout: 'rank', head: 'untied', quant: 'f32' },
+  'gqa2-causal-untied-f16': { shape: 'family-gqa2', layout: 'causal', head: 'untied', quant: 'f16' },
+  'gqa2-causal-tied-bf16': { shape: 'family-gqa2', layout: 'causal', head: 'tied', quant: 'bf16' },
+  'gqa2-rank-tied-q4': { shape: 'family-gqa2', layout: 'rank', head: 'tied', quant: 'q4_0' },
+  'real-0.6b-1layer': { shape: 'qwen3-0.6b', layers: 1, layout: 'causal', quant: 'q8_0' },
+  'real-4b-1layer': { shape: 'qwen3-4b', layers: 1, layout: 'rank', quant: 'q8_0' },
+  'real-8b-1layer': { shape: 'qwen3-8b', layers: 1, layout: 'rank', quant: 'q8_0' },
+} as const satisfies Record<string, WriteQwen3GgufOptions>;
+
 export const testModelVariants = {
   tiny: { shape: 'tiny', layout: 'causal', quant: 'f32' },
   'tiny-rank': { shape: 'tiny', layout: 'rank', quant: 'f32' },
@@ -23,6 +48,9 @@ export const testModelVariants = {
   'tiny-outlier-q8': { shape: 'tiny', layout: 'causal', quant: 'q8_0', outliers: OUTLIERS },
   'tiny-embedding': { shape: 'tiny', layout: 'embedding', quant: 'f32' },
   'full-q8': { shape: 'qwen3-0.6b', layout: 'rank', quant: 'q8_0' },
+  // The same shape with an untied ranking head: the llama.cpp engine reads its scores from llama.cpp's ranking output.
+  'full-q8-untied': { shape: 'qwen3-0.6b', layout: 'rank', head: 'untied', quant: 'q8_0' },
+  ...fidelityVariants,
 } as const satisfies Record<string, WriteQwen3GgufOptions>;
 
 export type TestModelVariant = keyof typeof testModelVariants;

@@ -8,9 +8,9 @@ import { scoreThroughQueue } from '../../core/group-scoring.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { firstLine, physicalCoreCount } from '../../core/local-model.js';
 import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
-import { readRerankerGguf } from '../../core/gguf-checks.js';
+import { languageModelHeadIsAnswerHead, readRerankerGguf, type RerankerGguf } from '../../core/gguf-checks.js';
 import { createBodyTokenizer, type BodyTokenizer } from '../../core/body-tokenizer.js';
-import { SequenceScheduler } from './sequence-scheduler.js';
+import { SequenceScheduler, type AnswerSource } from './sequence-scheduler.js';
 
 export interface LocalEngineOptions {
   /** Path of a Qwen3-Reranker GGUF (plain causal layout or llama.cpp's ranking-head layout). */
@@ -79,7 +79,7 @@ function resolveLocalEngineOptions(options: LocalEngineOptions): ResolvedLocalEn
 export async function createLlamaCppEngine(options: LocalEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
   const settings = resolveLocalEngineOptions(options);
-  const { facts } = await readRerankerGguf(settings.modelPath);
+  const gguf = await readRerankerGguf(settings.modelPath);
   const loadError = (error: unknown) =>
     new ModelLoadError('model_load_failed', `cannot load ${settings.modelPath}: ${firstLine(error)}`, { cause: error });
   let llama: Llama;
@@ -95,7 +95,7 @@ export async function createLlamaCppEngine(options: LocalEngineOptions): Promise
     model = await llama.loadModel({ modelPath: settings.modelPath }).catch((error: unknown) => {
       throw loadError(error);
     });
-    return await LlamaCppEngine.create(llama, model, settings, facts.demo, started);
+    return await LlamaCppEngine.create(llama, model, settings, gguf, started);
   } catch (error) {
     await model?.dispose();
     await llama.dispose();
@@ -105,14 +105,14 @@ export async function createLlamaCppEngine(options: LocalEngineOptions): Promise
 
 class LlamaCppEngine implements RerankEngine {
   private nextGroupId = 1;
-  private readonly contexts: LlamaContext[];
   private longContextSize = 0;
   private longContextPending: Promise<void> | undefined;
   private closed = false;
 
   private constructor(
     private readonly model: LlamaModel,
-    context: LlamaContext,
+    private readonly contexts: LlamaContext[],
+    private readonly answerSource: AnswerSource['kind'],
     private readonly scheduler: SequenceScheduler,
     private readonly tokenizer: BodyTokenizer,
     private readonly planner: PromptPlanner,
@@ -120,11 +120,9 @@ class LlamaCppEngine implements RerankEngine {
     /** What every context of this engine is created with, besides its size and sequences. */
     private readonly contextOptions: LlamaContextOptions,
     readonly info: EngineInfo,
-  ) {
-    this.contexts = [context];
-  }
+  ) {}
 
-  static async create(llama: Llama, model: LlamaModel, options: ResolvedLocalEngineOptions, demo: boolean, started: number): Promise<LlamaCppEngine> {
+  static async create(llama: Llama, model: LlamaModel, options: ResolvedLocalEngineOptions, gguf: RerankerGguf, started: number): Promise<LlamaCppEngine> {
     const tokenizer = createBodyTokenizer(model, options.modelPath);
     const planner = new PromptPlanner(
       {
@@ -134,29 +132,45 @@ class LlamaCppEngine implements RerankEngine {
       },
       options.modelPath,
     );
-    const { sequences, flashAttention, threads } = options;
+    const { flashAttention, threads } = options;
     const kvCacheType = options.kvCacheType === 'f32' ? 'F32' : 'F16';
+    const answer = answerSource(options.modelPath, gguf);
     const contextOptions: LlamaContextOptions = {
       threads,
       flashAttention: flashAttention === 'auto' ? undefined : flashAttention,
       experimentalKvCacheKeyType: kvCacheType,
       experimentalKvCacheValueType: kvCacheType,
       failedCreationRemedy: false,
+      // node-llama-cpp 3.22's LlamaContext options for LlamaRankingContext's context: embeddings with pooling "rank".
+      ...(answer.kind === 'ranking-output' && ({ _embeddings: true, _ranking: true } as LlamaContextOptions)),
     };
-    const context = await model.createContext({ ...contextOptions, sequences, contextSize: options.sequenceContextSize, batchSize: options.batchSize });
-    const workers = Array.from({ length: sequences }, () => ({ sequence: context.getSequence(), capacity: context.contextSize }));
-    const scheduler = new SequenceScheduler(workers, [YES_TOKEN_ID as Token, NO_TOKEN_ID as Token]);
+    const sequences = answer.kind === 'logits' ? options.sequences : 1;
+    // The ranking output is read for a context's sequence 0 only, so parallel documents need contexts of their
+    // own: on a GPU one per sequence; on a CPU one, since llama.cpp's threads already use every core.
+    const contextCount = answer.kind === 'logits' || llama.gpu === false ? 1 : options.sequences;
+    const contexts: LlamaContext[] = [];
+    try {
+      for (let i = 0; i < contextCount; i++) {
+        contexts.push(await model.createContext({ ...contextOptions, sequences, contextSize: options.sequenceContextSize, batchSize: options.batchSize }));
+      }
+    } catch (error) {
+      for (const context of contexts) await context.dispose();
+      throw error;
+    }
+    const workers = contexts.flatMap((context) => Array.from({ length: sequences }, () => ({ sequence: context.getSequence(), capacity: context.contextSize })));
+    const scheduler = new SequenceScheduler(workers, answer);
     const info: EngineInfo = {
       engine: 'llama-cpp',
       model: options.modelName,
       device: llama.gpu === false ? 'cpu' : llama.gpu,
-      demo,
+      demo: gguf.facts.demo,
       loadTimeMs: Math.round(performance.now() - started),
       maxContextTokens: model.trainContextSize,
     };
     return new LlamaCppEngine(
       model,
-      context,
+      contexts,
+      answer.kind,
       scheduler,
       tokenizer,
       planner,
@@ -180,7 +194,13 @@ class LlamaCppEngine implements RerankEngine {
   }
 
   status(): Record<string, unknown> {
-    return { threads: this.threads, sequences: this.contexts[0]?.totalSequences, sequenceContextSize: this.contexts[0]?.contextSize, longContextSize: this.longContextSize || undefined };
+    return {
+      threads: this.threads,
+      sequences: this.contexts[0]?.totalSequences,
+      sequenceContextSize: this.contexts[0]?.contextSize,
+      longContextSize: this.longContextSize || undefined,
+      answerHead: this.answerSource,
+    };
   }
 
   async close(): Promise<void> {
@@ -211,4 +231,15 @@ class LlamaCppEngine implements RerankEngine {
       this.longContextPending = undefined;
     }
   }
+}
+
+/**
+ * How this file's logit(yes) − logit(no) is read. llama.cpp multiplies the last hidden state by its language-model
+ * head (`output.weight`, else the tied embedding); that is the file's answer head unless the file is in the ranking
+ * layout with `cls.output.weight` rows that differ from it (an untied head like Qwen3-Reranker-8B's, or rows stored
+ * in another type), and then only llama.cpp's ranking output multiplies by the file's head.
+ */
+function answerSource(modelPath: string, gguf: RerankerGguf): AnswerSource {
+  if (languageModelHeadIsAnswerHead(modelPath, gguf)) return { kind: 'logits', tokens: [YES_TOKEN_ID as Token, NO_TOKEN_ID as Token] };
+  return { kind: 'ranking-output', rows: gguf.head.rows };
 }

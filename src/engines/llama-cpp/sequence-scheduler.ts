@@ -1,8 +1,15 @@
-import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { AbortedError, RerankerError } from '../../spec/errors.js';
 import { commonPrefixLength } from '../../core/prompt-plan.js';
 import type { ScoreJob, ScoreJobQueue } from '../../core/group-scoring.js';
 
+/**
+ * Where logit(yes) − logit(no) is read after a prompt's last token. `logits`: llama.cpp's language-model head, for
+ * the two answer tokens only (exact when that head holds the file's answer rows). `ranking-output`: llama.cpp's
+ * ranking head (pooling "rank": the softmax over `cls.output.weight`'s rows at the last token), from a context
+ * created for it with one sequence.
+ */
+export type AnswerSource = { kind: 'logits'; tokens: readonly [yes: Token, no: Token] } | { kind: 'ranking-output'; rows: readonly [yes: number, no: number] };
 
 interface Worker {
   sequence: LlamaContextSequence;
@@ -34,7 +41,7 @@ export class SequenceScheduler implements ScoreJobQueue {
 
   constructor(
     workers: Array<{ sequence: LlamaContextSequence; capacity: number }>,
-    private readonly answerTokens: readonly [yes: Token, no: Token],
+    private readonly answer: AnswerSource,
   ) {
     this.addWorkers(workers);
   }
@@ -142,21 +149,31 @@ export class SequenceScheduler implements ScoreJobQueue {
     if (reuse < held.length) await sequence.eraseContextTokenRanges([{ start: reuse, end: held.length }]);
     // Token ids come from this model's own tokenizer (core/prompt-tokens.ts), so they are its Tokens.
     const rest = job.tokens.slice(reuse) as Token[];
-    const [yes, no] = this.answerTokens;
+    this.evaluatedTokens += rest.length;
+    this.promptTokens += job.tokens.length;
+    const logit = await this.evaluateAnswer(sequence, rest);
+    // Keep the shared prefix for the next document of this query; drop this document's tokens.
+    await sequence.eraseContextTokenRanges([{ start: job.sharedLength, end: sequence.nextTokenIndex }]);
+    return logit;
+  }
+
+  /** Evaluates the rest of a prompt and reads logit(yes) − logit(no) at its last token. */
+  private async evaluateAnswer(sequence: LlamaContextSequence, rest: Token[]): Promise<number> {
+    if (this.answer.kind === 'ranking-output') {
+      await sequence.controlledEvaluate(rest);
+      return rankingOutputLogit(sequence.context, this.answer.rows);
+    }
+    const [yes, no] = this.answer.tokens;
     // Logits only at the last position, only for the two answer tokens: llama.cpp then computes the output head
     // for that one row (its `inp_out_ids`), not for every prompt token as LlamaRankingContext does.
     const input: ControlledEvaluateInputItem[] = rest.map((token, i) =>
       i === rest.length - 1 ? [token, { generateNext: { logits: { filter: { tokens: [yes, no] } } } }] : token,
     );
-    this.evaluatedTokens += rest.length;
-    this.promptTokens += job.tokens.length;
     const output = await sequence.controlledEvaluate(input);
     const logits = output[output.length - 1]?.next.logits;
     const yesLogit = logits?.get(yes);
     const noLogit = logits?.get(no);
     if (yesLogit === undefined || noLogit === undefined) throw new RerankerError('engine_failed', 'llama.cpp returned no logits for the answer tokens');
-    // Keep the shared prefix for the next document of this query; drop this document's tokens.
-    await sequence.eraseContextTokenRanges([{ start: job.sharedLength, end: sequence.nextTokenIndex }]);
     return yesLogit - noLogit;
   }
 
@@ -173,8 +190,13 @@ export class SequenceScheduler implements ScoreJobQueue {
     const key = shared.join(',');
     const building = this.prefixBuilds.get(key);
     if (building) await building.catch(() => undefined);
+    // KV cells copy only between sequences of one context.
     const source = this.workers.find(
-      (w) => w !== worker && w.capacity >= job.sharedLength && commonPrefixLength(w.sequence.contextTokens, shared) === shared.length,
+      (w) =>
+        w !== worker &&
+        w.sequence.context === worker.sequence.context &&
+        w.capacity >= job.sharedLength &&
+        commonPrefixLength(w.sequence.contextTokens, shared) === shared.length,
     );
     if (source && (await copySequenceState(worker.sequence, source.sequence, shared.length))) return;
     if (building) return; // copying failed: the job's own evaluation covers the prefix
@@ -208,4 +230,26 @@ async function copySequenceState(target: LlamaContextSequence, source: LlamaCont
   // A failed copy may leave the target's token list claiming cells it does not hold: start it clean.
   if (!copied) await target.clearHistory();
   return copied;
+}
+
+/** The smallest positive float32 (a subnormal): llama.cpp's softmax underflows to 0 below it. */
+const FLOAT32_MIN_POSITIVE = 1.401298464324817e-45;
+
+/**
+ * logit(yes) − logit(no) from llama.cpp's ranking output of the context's sequence 0: for Qwen3, the softmax over
+ * `cls.output.weight`'s rows (src/llama-graph.cpp `build_pooling`, "softmax for qwen3 reranker"), one float per
+ * label (src/llama-context.cpp: "extract the rerank score - n_cls_out floats per sequence"). ln p(yes) − ln p(no)
+ * returns the difference of the two rows' products to float32 rounding (about 1e-7 relative); past ±103 a
+ * probability underflows and the logit saturates there (the score is 0 or 1 either way). Read through node-llama-cpp
+ * 3.22's internal binding `LlamaContext._ctx.getEmbedding`, the call its LlamaRankingContext makes; it reads
+ * sequence 0 only, which is why such a context holds one sequence.
+ */
+function rankingOutputLogit(context: LlamaContext, [yes, no]: readonly [number, number]): number {
+  const binding = (context as unknown as { _ctx?: { getEmbedding?: (inputTokens: number, maxSize?: number) => Float64Array } })._ctx;
+  if (typeof binding?.getEmbedding !== 'function') throw new RerankerError('engine_failed', 'this node-llama-cpp version does not expose the ranking output');
+  const probabilities = binding.getEmbedding(1);
+  const pYes = probabilities[yes];
+  const pNo = probabilities[no];
+  if (pYes === undefined || pNo === undefined) throw new RerankerError('engine_failed', `llama.cpp returned ${probabilities.length} ranking outputs, not the yes/no pair`);
+  return Math.log(Math.max(pYes, FLOAT32_MIN_POSITIVE)) - Math.log(Math.max(pNo, FLOAT32_MIN_POSITIVE));
 }

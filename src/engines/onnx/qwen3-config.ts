@@ -1,5 +1,5 @@
 import { ModelLoadError } from '../../spec/errors.js';
-import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
+import { resolveAnswerHead, type AnswerHead } from '../../core/answer-head.js';
 import type { GgufTensorFile } from './gguf-tensors.js';
 
 /** What the graph needs from a Qwen3 GGUF, all read from its metadata (llama.cpp gguf-py `Keys.LLM`/`Keys.Attention`). */
@@ -14,7 +14,7 @@ export interface Qwen3Config {
   ropeFreqBase: number;
   contextLength: number;
   /** Tensor whose rows give logit(yes) and logit(no), and the two row indices. */
-  head: { tensor: string; rows: [yes: number, no: number] };
+  head: AnswerHead;
 }
 
 /** llama.cpp's defaults when a key is absent (src/llama-model.cpp `load_hparams`): RoPE base 10,000. */
@@ -40,23 +40,6 @@ export function readQwen3Config(file: GgufTensorFile): Qwen3Config {
     rmsEpsilon: required(attention.layer_norm_rms_epsilon, 'attention.layer_norm_rms_epsilon'),
     ropeFreqBase: typeof rope.freq_base === 'number' ? rope.freq_base : DEFAULT_ROPE_FREQ_BASE,
     contextLength: required(arch.context_length, 'context_length'),
-    head: answerHead(file, arch),
+    head: resolveAnswerHead(file.path, (name) => file.has(name), arch),
   };
-}
-
-/**
- * llama.cpp's ranking layout stores the yes/no rows as `cls.output.weight`, labelled by
- * `<arch>.classifier.output_labels` (convert_hf_to_gguf.py `Qwen3Model`); the plain causal layout uses the output
- * matrix, or `token_embd` when the embeddings are tied (no `output.weight`).
- */
-function answerHead(file: GgufTensorFile, arch: Record<string, unknown>): Qwen3Config['head'] {
-  if (file.has('cls.output.weight')) {
-    const labels = ((arch.classifier ?? {}) as Record<string, unknown>).output_labels;
-    const list = Array.isArray(labels) ? labels.map(String) : ['yes', 'no'];
-    const yes = list.indexOf('yes');
-    const no = list.indexOf('no');
-    if (yes < 0 || no < 0) throw new ModelLoadError('not_a_reranker', `${file.path}'s classifier labels are ${list.join(', ')}, not yes/no`);
-    return { tensor: 'cls.output.weight', rows: [yes, no] };
-  }
-  return { tensor: file.has('output.weight') ? 'output.weight' : 'token_embd.weight', rows: [YES_TOKEN_ID, NO_TOKEN_ID] };
 }

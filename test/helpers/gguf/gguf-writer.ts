@@ -26,10 +26,12 @@ export type GgufMetadataValue =
   | { type: 'int32[]'; value: ArrayLike<number> };
 
 /** ggml tensor types this writer can size (ids from `enum ggml_type` in ggml/include/ggml.h). */
-export type GgmlTensorType = 'F32' | 'Q8_0' | 'Q4_0' | 'Q4_1';
+export type GgmlTensorType = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_1';
 
 const GGML_TYPE: Record<GgmlTensorType, { id: number; blockSize: number; bytesPerBlock: number }> = {
   F32: { id: 0, blockSize: 1, bytesPerBlock: 4 },
+  F16: { id: 1, blockSize: 1, bytesPerBlock: 2 },
+  BF16: { id: 30, blockSize: 1, bytesPerBlock: 2 },
   // block_q8_0 in ggml/src/ggml-common.h: f16 scale + 32 int8 values.
   Q8_0: { id: 8, blockSize: 32, bytesPerBlock: 34 },
   // block_q4_0: f16 scale + 16 bytes of 4-bit values; block_q4_1: f16 scale, f16 minimum + 16 bytes.

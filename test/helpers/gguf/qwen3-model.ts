@@ -5,21 +5,42 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { writeGgufFile, type GgmlTensorType, type GgufMetadataValue, type GgufTensor } from './gguf-writer.js';
-import { fillSpecWeights, quantizeQ8_0, specWeightsBlocks, specWeightsF32, specWeightsQ8_0AsF32, type BlockType, type WeightKind } from './spec-weights.js';
+import {
+  fillSpecWeights,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+  quantizeQ8_0,
+  specWeights16,
+  specWeightsBlocks,
+  specWeightsF32,
+  specWeightsQ8_0AsF32,
+  dequantizedQ8_0,
+  type BlockType,
+  type WeightKind,
+} from './spec-weights.js';
 
-export type Qwen3Shape = 'tiny' | 'qwen3-0.6b';
+export type Qwen3Shape = keyof typeof SHAPES;
 export type Qwen3Layout = 'causal' | 'rank' | 'embedding';
-export type Qwen3Quant = 'f32' | 'q8_0' | 'q8_0-as-f32' | 'q4_0' | 'q4_1';
+export type Qwen3Quant = 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q8_0-as-f32' | 'q4_0' | 'q4_1';
 
 export interface WriteQwen3GgufOptions {
-  /** `tiny`: SPEC.md's 2-layer model; `qwen3-0.6b`: Qwen3-0.6B's dimensions. Default: 'tiny'. */
+  /** `tiny`: SPEC.md's 2-layer model; `qwen3-*`: the real models' dimensions; `family-*`: toy widths with the real
+   * family's structure (see `SHAPES`). Default: 'tiny'. */
   shape?: Qwen3Shape;
+  /** Overrides the shape's layer count (a real model's widths with one layer, small enough for CI). Default: the shape's. */
+  layers?: number;
+  /**
+   * `tied`: the answer head is the embedding's rows (Qwen3 0.6B and 4B); `untied`: a head of its own (Qwen3 8B),
+   * written as `output.weight` in the causal layout and as `cls.output.weight`'s rows (and no `output.weight`) in
+   * the ranking layout, as llama.cpp's conversion of Qwen3-Reranker-8B has it. Default: the shape's.
+   */
+  head?: 'tied' | 'untied';
   /**
    * `causal`: plain Qwen3 LM (tied embeddings); `rank`: llama.cpp's Qwen3-Reranker conversion (pooling rank,
    * yes/no classifier head); `embedding`: Qwen3-Embedding-like (pooling last, no classifier). Default: 'causal'.
    */
   layout?: Qwen3Layout;
-  /** `q8_0` quantizes every 2-D matrix (token_embd included); norms stay F32. `q8_0-as-f32` stores the Q8_0
+  /** `f16`/`bf16` store every 2-D matrix in that type. `q8_0` quantizes every 2-D matrix (token_embd included); norms stay F32. `q8_0-as-f32` stores the Q8_0
    * values of those matrices dequantized, as F32. `q4_0`/`q4_1` quantize the layers' matrices (token_embd stays
    * Q8_0, as llama.cpp's quantize does by default for the output/embedding tensor). Default: 'f32'. */
   quant?: Qwen3Quant;
@@ -42,13 +63,23 @@ interface Qwen3Dimensions {
   kvHeads: number;
   headDim: number;
   feedForward: number;
+  head: 'tied' | 'untied';
 }
 
-/** tiny: SPEC.md "Model"; qwen3-0.6b: config.json of https://huggingface.co/Qwen/Qwen3-0.6B. */
-const SHAPES: Record<Qwen3Shape, Qwen3Dimensions> = {
-  tiny: { layers: 2, hidden: 64, heads: 4, kvHeads: 2, headDim: 16, feedForward: 128 },
-  'qwen3-0.6b': { layers: 28, hidden: 1024, heads: 16, kvHeads: 8, headDim: 128, feedForward: 3072 },
-};
+/**
+ * tiny: SPEC.md "Model". qwen3-*: config.json of https://huggingface.co/Qwen/Qwen3-Reranker-0.6B, -4B and -8B
+ * (num_hidden_layers, hidden_size, num_attention_heads, num_key_value_heads, head_dim, intermediate_size,
+ * tie_word_embeddings; rope_theta 1e6 in all three). family-*: toy widths with what sets the real models apart from
+ * `tiny`: heads × head_dim ≠ hidden, GQA 2:1 and 4:1, head_dim 128, 3 layers.
+ */
+const SHAPES = {
+  tiny: { layers: 2, hidden: 64, heads: 4, kvHeads: 2, headDim: 16, feedForward: 128, head: 'tied' },
+  'family-gqa2': { layers: 3, hidden: 64, heads: 4, kvHeads: 2, headDim: 32, feedForward: 192, head: 'tied' },
+  'family-gqa4-hd128': { layers: 3, hidden: 128, heads: 8, kvHeads: 2, headDim: 128, feedForward: 256, head: 'tied' },
+  'qwen3-0.6b': { layers: 28, hidden: 1024, heads: 16, kvHeads: 8, headDim: 128, feedForward: 3072, head: 'tied' },
+  'qwen3-4b': { layers: 36, hidden: 2560, heads: 32, kvHeads: 8, headDim: 128, feedForward: 9728, head: 'tied' },
+  'qwen3-8b': { layers: 36, hidden: 4096, heads: 32, kvHeads: 8, headDim: 128, feedForward: 12288, head: 'untied' },
+} as const satisfies Record<string, Qwen3Dimensions>;
 
 /** Shared by both shapes (SPEC.md "Model"; Qwen3-0.6B config.json). */
 const VOCAB_SIZE = 151936;
@@ -67,7 +98,7 @@ const POOLING_LAST = 3;
 const POOLING_RANK = 4;
 
 /** `enum llama_ftype` in llama.cpp include/llama.h; quantization version is GGML_QNT_VERSION. */
-const FILE_TYPE: Record<Qwen3Quant, number> = { f32: 0, q8_0: 7, 'q8_0-as-f32': 0, q4_0: 2, q4_1: 3 };
+const FILE_TYPE: Record<Qwen3Quant, number> = { f32: 0, f16: 1, bf16: 32, q8_0: 7, 'q8_0-as-f32': 0, q4_0: 2, q4_1: 3 };
 
 /** The block type of each quantized file kind's layer matrices. */
 const MATRIX_TYPE: Partial<Record<Qwen3Quant, BlockType>> = { q8_0: 'Q8_0', q4_0: 'Q4_0', q4_1: 'Q4_1' };
@@ -171,43 +202,50 @@ function hashedTensors(dims: Qwen3Dimensions, outliers: WriteQwen3GgufOptions['o
   return tensors;
 }
 
+/**
+ * The type a tensor is stored in: norms F32; matrices as `quant` says, except that Q4 files keep token_embd and an
+ * untied output head at Q8_0 (llama.cpp's quantize keeps the output/embedding tensor at 8 bits or more).
+ */
+function storedType(tensor: HashedTensor, quant: Qwen3Quant): GgmlTensorType {
+  if (tensor.shape.length !== 2) return 'F32';
+  const block = MATRIX_TYPE[quant];
+  if (block) return tensor.name === 'token_embd.weight' || tensor.name === 'output.weight' ? 'Q8_0' : block;
+  return quant === 'f16' ? 'F16' : quant === 'bf16' ? 'BF16' : 'F32';
+}
+
 function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant): GgufTensor {
   const count = tensor.shape.reduce((product, dim) => product * dim, 1);
-  const matrix = tensor.shape.length === 2;
-  const blockType = matrix ? (tensor.name === 'token_embd.weight' && MATRIX_TYPE[quant] ? 'Q8_0' : MATRIX_TYPE[quant]) : undefined;
+  const type = storedType(tensor, quant);
   const encode = () => {
-    if (blockType) return specWeightsBlocks(blockType, index, count, tensor.weight);
-    return (quant === 'q8_0-as-f32' && matrix ? specWeightsQ8_0AsF32 : specWeightsF32)(index, count, tensor.weight);
+    if (type === 'F16') return specWeights16(float32ToFloat16Bits, index, count, tensor.weight);
+    if (type === 'BF16') return specWeights16(float32ToBfloat16Bits, index, count, tensor.weight);
+    if (type !== 'F32') return specWeightsBlocks(type, index, count, tensor.weight);
+    return (quant === 'q8_0-as-f32' && tensor.shape.length === 2 ? specWeightsQ8_0AsF32 : specWeightsF32)(index, count, tensor.weight);
   };
-  return {
-    name: tensor.name,
-    dims: [...tensor.shape].reverse(),
-    type: blockType ?? 'F32',
-    data: encode,
-  };
+  return { name: tensor.name, dims: [...tensor.shape].reverse(), type, data: encode };
 }
 
 /**
  * llama.cpp's ranking head for Qwen3-Reranker: `cls.output.weight` = the lm_head rows of "yes" then "no"
- * (convert_hf_to_gguf.py `Qwen3Model._get_cls_out_tensor`); with tied embeddings those are token_embd rows.
+ * (convert_hf_to_gguf.py `Qwen3Model._get_cls_out_tensor`), stored like the head they come from: with tied
+ * embeddings those are token_embd's rows, in token_embd's type, so they hold the same bytes.
  */
-function classifierTensor(embedding: HashedTensor, hidden: number, quant: Qwen3Quant): GgufTensor {
-  const type: GgmlTensorType = MATRIX_TYPE[quant] ? 'Q8_0' : 'F32';
+function classifierTensor(head: HashedTensor, headIndex: number, hidden: number, quant: Qwen3Quant): GgufTensor {
+  const type = storedType({ ...head, name: 'token_embd.weight' }, quant);
   return {
     name: 'cls.output.weight',
     dims: [hidden, 2],
     type,
     *data() {
       const rows = new Float32Array(2 * hidden);
-      fillSpecWeights(rows.subarray(0, hidden), 0, YES_ID * hidden, embedding.weight);
-      fillSpecWeights(rows.subarray(hidden), 0, NO_ID * hidden, embedding.weight);
-      if (type === 'F32') {
-        yield new Uint8Array(rows.buffer);
-        return;
-      }
-      const bytes = new Uint8Array((rows.length / 32) * 34);
-      quantizeQ8_0(rows, bytes);
-      yield bytes;
+      fillSpecWeights(rows.subarray(0, hidden), headIndex, YES_ID * hidden, head.weight);
+      fillSpecWeights(rows.subarray(hidden), headIndex, NO_ID * hidden, head.weight);
+      const blocks = new Uint8Array((rows.length / 32) * 34);
+      if (type === 'Q8_0' || quant === 'q8_0-as-f32') quantizeQ8_0(rows, blocks);
+      if (type === 'Q8_0') yield blocks;
+      else if (type === 'F16' || type === 'BF16') yield new Uint8Array(Uint16Array.from(rows, type === 'F16' ? float32ToFloat16Bits : float32ToBfloat16Bits).buffer);
+      else if (quant === 'q8_0-as-f32') yield new Uint8Array(dequantizedQ8_0(blocks, rows.length).buffer);
+      else yield new Uint8Array(rows.buffer);
     },
   };
 }
@@ -270,11 +308,14 @@ function modelMetadata(
 /** Writes a random-weight Qwen3 GGUF to `path` (atomically: a temporary file renamed into place). */
 export async function writeQwen3Gguf(path: string, options: WriteQwen3GgufOptions = {}): Promise<void> {
   const { shape = 'tiny', layout = 'causal', quant = 'f32', name = 'qwen-ranker', onProgress } = options;
-  const dims = SHAPES[shape];
+  const dims: Qwen3Dimensions = { ...SHAPES[shape], ...(options.layers !== undefined && { layers: options.layers }), ...(options.head && { head: options.head }) };
   const hashed = hashedTensors(dims, options.outliers);
   const tensors = hashed.map((tensor, index) => toGgufTensor(tensor, index, quant));
-  const embedding = hashed[0];
-  if (layout === 'rank' && embedding) tensors.push(classifierTensor(embedding, dims.hidden, quant));
+  // An untied head has weights of its own, hashed as the tensor after the last layer's (SPEC.md's k goes on).
+  const untied: HashedTensor = { name: 'output.weight', shape: [VOCAB_SIZE, dims.hidden], weight: { kind: 'mat', scale: 0.5 } };
+  const [head, headIndex] = dims.head === 'untied' ? [untied, hashed.length] : [hashed[0]!, 0];
+  if (layout === 'rank') tensors.push(classifierTensor(head, headIndex, dims.hidden, quant));
+  else if (dims.head === 'untied') tensors.push(toGgufTensor(untied, headIndex, quant));
   const metadata = modelMetadata(dims, layout, quant, name, await loadTokenizerMetadata());
   await writeGgufFile(path, { metadata, tensors }, onProgress ? { onProgress } : {});
 }

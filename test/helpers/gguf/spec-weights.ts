@@ -50,6 +50,18 @@ export function* specWeightsF32(tensorIndex: number, count: number, weight: Weig
   }
 }
 
+/** Yields `count` elements of a tensor as 16-bit floats (`toBits`: F16 or BF16 rounding), little endian. */
+export function* specWeights16(toBits: (value: number) => number, tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+  const values = new Float32Array(Math.min(CHUNK_ELEMENTS, count));
+  const halves = new Uint16Array(values.length);
+  for (let start = 0; start < count; start += values.length) {
+    const chunk = values.subarray(0, Math.min(values.length, count - start));
+    fillSpecWeights(chunk, tensorIndex, start, weight);
+    for (let i = 0; i < chunk.length; i++) halves[i] = toBits(chunk[i]!);
+    yield new Uint8Array(halves.buffer, 0, chunk.length * 2);
+  }
+}
+
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
@@ -78,6 +90,13 @@ export function float32ToFloat16Bits(value: number): number {
   // A carry out of the mantissa correctly bumps the exponent.
   if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half++;
   return sign | half;
+}
+
+/** bfloat16 bits of a float32 value, round to nearest even (ggml.h `ggml_compute_fp32_to_bf16`; no NaNs here). */
+export function float32ToBfloat16Bits(value: number): number {
+  f32Scratch[0] = value;
+  const bits = u32Scratch[0] ?? 0;
+  return ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16) & 0xffff;
 }
 
 /** Q8_0 block size and bytes per block (block_q8_0 in ggml/src/ggml-common.h: f16 d + int8 qs[32]). */
@@ -113,12 +132,17 @@ export function quantizeQ8_0(values: Float32Array, out: Uint8Array): void {
  * stored as F32 (the float reference for 8-bit activation quantization on the same weights).
  */
 export function* specWeightsQ8_0AsF32(tensorIndex: number, count: number, weight: WeightKind): Generator<Uint8Array> {
-  const values = new Float32Array(Math.min(CHUNK_ELEMENTS, count));
   for (const blocks of specWeightsQ8_0(tensorIndex, count, weight)) {
-    const chunk = values.subarray(0, (blocks.length / Q8_0_BLOCK_BYTES) * Q8_0_BLOCK);
-    dequantize({ name: 'chunk', type: GgmlType.Q8_0, shape: [chunk.length], bytes: blocks }, chunk);
-    yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const values = dequantizedQ8_0(blocks, (blocks.length / Q8_0_BLOCK_BYTES) * Q8_0_BLOCK);
+    yield new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   }
+}
+
+/** The float32 values `count` elements of Q8_0 blocks hold. */
+export function dequantizedQ8_0(blocks: Uint8Array, count: number): Float32Array {
+  const values = new Float32Array(count);
+  dequantize({ name: 'blocks', type: GgmlType.Q8_0, shape: [count], bytes: blocks.subarray(0, (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES) }, values);
+  return values;
 }
 
 /**
