@@ -162,6 +162,9 @@ export function createQwen3Forward(file: GgufFile): Qwen3Forward {
       const keys = layer.k.multiply(normed, matrixInputs);
       const values = layer.v.multiply(normed, matrixInputs);
       keys.forEach((key, position) => normAndRotate(key, kvHeads, layer.kNorm, position));
+      // Per KV head, all positions contiguous: the attention loops below then walk memory in order.
+      const keyRows = byHead(keys, kvHeads, headDim);
+      const valueRows = byHead(values, kvHeads, headDim);
       // Query positions: all of them, or in the last layer only the last one.
       const first = last ? n - 1 : 0;
       const queries = layer.q.multiply(last ? [normed[n - 1]!] : normed, matrixInputs);
@@ -171,23 +174,24 @@ export function createQwen3Forward(file: GgufFile): Qwen3Forward {
         const out = new Float64Array(heads * headDim);
         const scores = new Float64Array(position + 1);
         for (let h = 0; h < heads; h++) {
-          const kvAt = Math.floor(h / group) * headDim;
+          const headKeys = keyRows[Math.floor(h / group)]!;
+          const headValues = valueRows[Math.floor(h / group)]!;
           const qAt = h * headDim;
           let max = -Infinity;
           for (let t = 0; t <= position; t++) {
-            const key = keys[t]!;
             let s = 0;
-            for (let d = 0; d < headDim; d++) s += query[qAt + d]! * key[kvAt + d]!;
+            for (let d = 0, k = t * headDim; d < headDim; d++, k++) s += query[qAt + d]! * headKeys[k]!;
             scores[t] = s * scale;
             if (scores[t]! > max) max = scores[t]!;
           }
           let total = 0;
           for (let t = 0; t <= position; t++) total += scores[t] = Math.exp(scores[t]! - max);
+          const mix = new Float64Array(headDim);
           for (let t = 0; t <= position; t++) {
             const weight = scores[t]! / total;
-            const value = values[t]!;
-            for (let d = 0; d < headDim; d++) out[qAt + d] = out[qAt + d]! + weight * value[kvAt + d]!;
+            for (let d = 0, v = t * headDim; d < headDim; d++, v++) mix[d] = mix[d]! + weight * headValues[v]!;
           }
+          out.set(mix, qAt);
         }
         return out;
       });
@@ -206,6 +210,15 @@ export function createQwen3Forward(file: GgufFile): Qwen3Forward {
   }
 
   return { config, answerLogit };
+}
+
+/** Rows of `headCount` heads each → per head, one array of all rows' slices of that head. */
+function byHead(rows: readonly Float64Array[], headCount: number, headDim: number): Float64Array[] {
+  return Array.from({ length: headCount }, (_, h) => {
+    const out = new Float64Array(rows.length * headDim);
+    rows.forEach((row, t) => out.set(row.subarray(h * headDim, (h + 1) * headDim), t * headDim));
+    return out;
+  });
 }
 
 /** HF Qwen3RMSNorm: weight · x / sqrt(mean(x²) + eps). */
