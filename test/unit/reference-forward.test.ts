@@ -3,13 +3,17 @@
 // (Hugging Face transformers, float32) on the generated tiny model in both head layouts, and the 'q8_0-blocks'
 // option changing Q8_0 products only.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { openGgufFile } from '../helpers/reference/gguf-file-reader.js';
 import { roundToFp16 } from '../helpers/reference/half-float.js';
 import { quantizeInputQ8_0 } from '../helpers/reference/q8-input-quantizer.js';
 import { openReferenceModel, type ReferenceModel } from '../helpers/reference/reference-model.js';
 import { decodeValues, GGML_TYPE, typeLayout } from '../helpers/reference/tensor-decoders.js';
+import { createWeightMatrix } from '../helpers/reference/weight-matrix.js';
 import { ensureTestModel, type TestModelVariant } from '../helpers/test-models.js';
 
 // CI checks the repository out with ../shared/ beside it (DEVELOPERS.md).
@@ -90,6 +94,105 @@ describe('reference decoders', () => {
     assert.equal(scales[1], roundToFp16(d));
     assert.deepEqual([...quants.slice(32, 34)], [Math.round(Math.fround(Math.fround(0.1) * Math.fround(1 / d))), -127]);
     assert.deepEqual(quantizeInputQ8_0(new Float64Array(32)).scales, new Float64Array(1));
+  });
+});
+
+/** GGUF v3 bytes written by hand (docs/gguf.md of ggml), independent of the project's writer. */
+function handMadeGguf(metadata: Array<[string, number, Buffer]>, tensors: Array<{ name: string; dims: number[]; type: number; data: Buffer }>, alignment: number): Buffer {
+  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+  const u64 = (v: number | bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
+  const str = (text: string) => Buffer.concat([u64(Buffer.byteLength(text)), Buffer.from(text)]);
+  const parts: Buffer[] = [Buffer.from('GGUF'), u32(3), u64(tensors.length), u64(metadata.length)];
+  for (const [key, type, value] of metadata) parts.push(str(key), u32(type), value);
+  let offset = 0;
+  const offsets = tensors.map((tensor) => {
+    const at = offset;
+    offset = Math.ceil((offset + tensor.data.length) / alignment) * alignment;
+    return at;
+  });
+  tensors.forEach((tensor, i) => parts.push(str(tensor.name), u32(tensor.dims.length), ...tensor.dims.map(u64), u32(tensor.type), u64(offsets[i]!)));
+  const header = Buffer.concat(parts);
+  const out = Buffer.alloc(Math.ceil(header.length / alignment) * alignment + offset);
+  header.copy(out);
+  const dataStart = Math.ceil(header.length / alignment) * alignment;
+  tensors.forEach((tensor, i) => tensor.data.copy(out, dataStart + offsets[i]!));
+  return out;
+}
+
+describe('reference GGUF reader', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'reference-gguf-'));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  const le = (write: (b: Buffer) => void, size: number) => { const b = Buffer.alloc(size); write(b); return b; };
+  const string = (text: string) => Buffer.concat([le((b) => b.writeBigUInt64LE(BigInt(Buffer.byteLength(text))), 8), Buffer.from(text)]);
+  const u32 = (v: number) => le((b) => b.writeUInt32LE(v), 4);
+  const f32 = (v: number) => le((b) => b.writeFloatLE(v), 4);
+  const stringArray = (items: string[]) => Buffer.concat([u32(8), le((b) => b.writeBigUInt64LE(BigInt(items.length)), 8), ...items.map(string)]);
+  // A Q4_0 matrix of 2 rows × 32 columns: row 0 d = 0.5, nibbles j % 16; row 1 d = −0.25, nibbles 15 − j % 16.
+  const q4Row = (scaleBits: number, nibble: (j: number) => number) =>
+    Buffer.from([scaleBits & 0xff, scaleBits >> 8, ...Array.from({ length: 16 }, (_, j) => nibble(j) | (nibble(j + 16) << 4))]);
+  const q4Matrix = Buffer.concat([q4Row(0x3800, (j) => j % 16), q4Row(0xb400, (j) => 15 - (j % 16))]);
+
+  test('reads every metadata value type, the alignment and tensor offsets', () => {
+    const path = join(directory, 'all-types.gguf');
+    writeFileSync(path, handMadeGguf([
+      ['general.alignment', 4, u32(64)],
+      ['u8', 0, Buffer.from([200])], ['i8', 1, Buffer.from([0xfb])], ['u16', 2, le((b) => b.writeUInt16LE(60000), 2)],
+      ['i16', 3, le((b) => b.writeInt16LE(-300), 2)], ['i32', 5, le((b) => b.writeInt32LE(-70000), 4)], ['f32', 6, f32(1.5)],
+      ['bool', 7, Buffer.from([1])], ['string', 8, string('héllo')], ['labels', 9, stringArray(['yes', 'no'])],
+      ['u64', 10, le((b) => b.writeBigUInt64LE(2n ** 60n), 8)], ['i64', 11, le((b) => b.writeBigInt64LE(-3n), 8)],
+      ['f64', 12, le((b) => b.writeDoubleLE(0.1), 8)],
+    ], [
+      { name: 'norm', dims: [3], type: 0, data: Buffer.concat([f32(1), f32(2), f32(3)]) },
+      { name: 'q4', dims: [32, 2], type: 2, data: q4Matrix },
+    ], 64));
+    const file = openGgufFile(path);
+    try {
+      assert.deepEqual(Object.fromEntries(file.metadata), {
+        'general.alignment': 64, u8: 200, i8: -5, u16: 60000, i16: -300, i32: -70000, f32: 1.5, bool: true, string: 'héllo',
+        labels: ['yes', 'no'], u64: 2n ** 60n, i64: -3, f64: 0.1,
+      });
+      const q4 = file.tensors.get('q4')!;
+      assert.deepEqual({ dims: q4.dims, type: q4.type, aligned: q4.offset % 64 }, { dims: [32, 2], type: 2, aligned: 0 });
+      assert.deepEqual([...createWeightMatrix(file, file.tensors.get('norm')!).readRows(0, 1)], [1, 2, 3]);
+    } finally {
+      file.close();
+    }
+  });
+
+  test("multiplies a Q4_0 matrix exactly, or with the input quantized to Q8_0 blocks under 'q8_0-blocks'", () => {
+    const path = join(directory, 'q4.gguf');
+    writeFileSync(path, handMadeGguf([], [{ name: 'q4', dims: [32, 2], type: 2, data: q4Matrix }], 32));
+    const file = openGgufFile(path);
+    try {
+      const matrix = createWeightMatrix(file, file.tensors.get('q4')!);
+      const weights = matrix.readRows(0, 2);
+      const input = Float64Array.from({ length: 32 }, (_, j) => Math.sin(j + 1) * 3);
+      const expectedExact = [0, 1].map((r) => input.reduce((sum, x, j) => sum + weights[32 * r + j]! * x, 0));
+      assert.deepEqual([...matrix.multiply([input], 'exact')[0]!], expectedExact);
+      const { scales, quants } = quantizeInputQ8_0(input);
+      const expectedBlocks = [0, 1].map((r) => {
+        const d = r === 0 ? 0.5 : -0.25;
+        const integer = quants.reduce((sum, q, j) => sum + Math.round(weights[32 * r + j]! / d) * q, 0);
+        return d * scales[0]! * integer;
+      });
+      assert.deepEqual([...matrix.multiply([input], 'q8_0-blocks')[0]!], expectedBlocks);
+      assert.notDeepEqual(expectedBlocks, expectedExact);
+      assert.deepEqual([...matrix.multiply([input], 'q8_0-blocks', [1])[0]!], [expectedBlocks[1]]);
+    } finally {
+      file.close();
+    }
+  });
+
+  test('refuses a ranking head whose labels lack "yes"', async () => {
+    const path = join(directory, 'labels.gguf');
+    const number = (value: number): [number, Buffer] => [4, u32(value)];
+    writeFileSync(path, handMadeGguf([
+      ['general.architecture', 8, string('qwen3')],
+      ...(['block_count', 'embedding_length', 'feed_forward_length', 'attention.head_count'] as const).map((key): [string, number, Buffer] => [`qwen3.${key}`, ...number(32)]),
+      ['qwen3.rope.freq_base', 6, f32(1e6)], ['qwen3.attention.layer_norm_rms_epsilon', 6, f32(1e-6)],
+      ['qwen3.classifier.output_labels', 9, stringArray(['relevant', 'no'])],
+    ], [{ name: 'cls.output.weight', dims: [32, 2], type: 2, data: q4Matrix }], 32));
+    await assert.rejects(openReferenceModel(path), /lacks "yes"/);
   });
 });
 
