@@ -40,10 +40,15 @@ interface Layer {
   down: WeightMatrix;
 }
 
+export type AnswerHeadChoice = 'file' | 'embedding';
+
 export interface Qwen3Forward {
   config: Qwen3Config;
-  /** logit("yes") − logit("no") at the last position of `tokens`. */
-  answerLogit(tokens: readonly number[], matrixInputs: MatrixInputs): number;
+  /**
+   * logit("yes") − logit("no") at the last position of `tokens`, from the file's answer head, or (`'embedding'`)
+   * from the embedding's rows of the two tokens, which is what a scorer that ignores the file's head computes.
+   */
+  answerLogit(tokens: readonly number[], matrixInputs: MatrixInputs, head?: AnswerHeadChoice): number;
 }
 
 function metadataNumber(file: GgufFile, key: string, fallback?: number): number {
@@ -145,7 +150,7 @@ export function createQwen3Forward(file: GgufFile): Qwen3Forward {
     }
   }
 
-  function answerLogit(tokens: readonly number[], matrixInputs: MatrixInputs): number {
+  function answerLogit(tokens: readonly number[], matrixInputs: MatrixInputs, headChoice: AnswerHeadChoice = 'file'): number {
     const n = tokens.length;
     if (n === 0) throw new Error('no tokens to score');
     const rowsByToken = new Map<number, Float64Array>();
@@ -205,7 +210,7 @@ export function createQwen3Forward(file: GgufFile): Qwen3Forward {
       states = residual.map((state, i) => add(state, downs[i]!));
     });
     const final = rmsNorm(states[states.length - 1]!, outputNorm, epsilon);
-    const [logits] = head.multiply([final], matrixInputs, config.headRows);
+    const [logits] = headChoice === 'file' ? head.multiply([final], matrixInputs, config.headRows) : embedding.multiply([final], matrixInputs, [YES_TOKEN_ID, NO_TOKEN_ID]);
     return logits![0]! - logits![1]!;
   }
 

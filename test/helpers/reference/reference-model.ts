@@ -1,7 +1,7 @@
 // The independent float64 reference for Qwen3-Reranker scores on a GGUF: its own GGUF reader, decoders, forward
 // pass and prompt (no code shared with src/ or the test-model generator). Other tests compare engines against it.
 import { openGgufFile } from './gguf-file-reader.js';
-import { createQwen3Forward, type Qwen3Config } from './qwen3-forward.js';
+import { createQwen3Forward, type AnswerHeadChoice, type Qwen3Config } from './qwen3-forward.js';
 import { referencePromptTokens, type ReferencePromptInput } from './reranker-prompt.js';
 import type { MatrixInputs } from './weight-matrix.js';
 
@@ -11,6 +11,9 @@ export type { ReferencePromptInput } from './reranker-prompt.js';
 export interface ReferenceOptions {
   /** How inputs of products with Q8_0/Q4_0 matrices are taken (see `MatrixInputs`). Default: 'exact'. */
   matrixInputs?: MatrixInputs;
+  /** `'embedding'`: score with the embedding's yes/no rows instead of the file's answer head (to show that a test
+   * tells the two apart). Default: 'file'. */
+  head?: AnswerHeadChoice;
 }
 
 export interface ReferenceScore {
@@ -45,7 +48,7 @@ export async function openReferenceModel(path: string): Promise<ReferenceModel> 
   let closed = false;
   const logit = async (tokens: readonly number[], options: ReferenceOptions = {}): Promise<number> => {
     if (closed) throw new Error('reference model is closed');
-    return forward.answerLogit(tokens, options.matrixInputs ?? 'exact');
+    return forward.answerLogit(tokens, options.matrixInputs ?? 'exact', options.head ?? 'file');
   };
   const close = async (): Promise<void> => {
     if (closed) return;
