@@ -6,13 +6,21 @@ const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
 /** The value of an fp16 bit pattern (sign, 5 exponent bits, 10 mantissa bits; subnormals, inf, NaN). */
-export function fp16ToNumber(bits: number): number {
+function fp16Value(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const mantissa = bits & 0x3ff;
   if (exponent === 0) return sign * mantissa * 2 ** -24;
   if (exponent === 31) return mantissa ? NaN : sign * Infinity;
   return sign * (1024 + mantissa) * 2 ** (exponent - 25);
+}
+
+/** All 65536 fp16 values: block scales are decoded millions of times per product. */
+const FP16_VALUES = Float64Array.from({ length: 65536 }, (_, bits) => fp16Value(bits));
+
+/** The value of an fp16 bit pattern. */
+export function fp16ToNumber(bits: number): number {
+  return FP16_VALUES[bits & 0xffff]!;
 }
 
 /** The value of a bfloat16 bit pattern: the upper half of a float32. */

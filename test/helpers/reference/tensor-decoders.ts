@@ -50,6 +50,7 @@ export function isBlockQuantized(type: number): boolean {
 
 /** Decodes `count` values of `type` starting at `bytes[byteOffset]` into `out[outOffset...]`, exactly. */
 export function decodeValues(type: number, bytes: Uint8Array, byteOffset: number, count: number, out: Float64Array, outOffset = 0): void {
+  if (isBlockQuantized(type) && count % 32 !== 0) throw new Error(`${count} elements are not whole blocks of 32`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (type) {
     case GGML_TYPE.F32:
@@ -62,14 +63,23 @@ export function decodeValues(type: number, bytes: Uint8Array, byteOffset: number
       for (let i = 0; i < count; i++) out[outOffset + i] = bf16ToNumber(view.getUint16(byteOffset + 2 * i, true));
       return;
     case GGML_TYPE.Q8_0:
-    case GGML_TYPE.Q4_0: {
-      const blocks = count / 32;
-      const scales = new Float64Array(blocks);
-      const quants = new Int8Array(count);
-      decodeBlocks(type, bytes, byteOffset, count, scales, quants);
-      for (let i = 0; i < count; i++) out[outOffset + i] = scales[i >> 5]! * quants[i]!;
+      for (let b = 0; b < count / 32; b++) {
+        const at = byteOffset + 34 * b;
+        const d = fp16ToNumber(bytes[at]! | (bytes[at + 1]! << 8));
+        for (let j = 0; j < 32; j++) out[outOffset + 32 * b + j] = d * ((bytes[at + 2 + j]! << 24) >> 24);
+      }
       return;
-    }
+    case GGML_TYPE.Q4_0:
+      for (let b = 0; b < count / 32; b++) {
+        const at = byteOffset + 18 * b;
+        const d = fp16ToNumber(bytes[at]! | (bytes[at + 1]! << 8));
+        for (let j = 0; j < 16; j++) {
+          const byte = bytes[at + 2 + j]!;
+          out[outOffset + 32 * b + j] = d * ((byte & 0x0f) - 8);
+          out[outOffset + 32 * b + j + 16] = d * ((byte >> 4) - 8);
+        }
+      }
+      return;
     default:
       typeLayout(type);
       throw new Error(`reference decoder: no decoder for ggml type ${type}`);
