@@ -31,7 +31,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 const ENGINES: readonly LocalEngineKind[] = ['onnx', 'llama-cpp'];
 const ENGINE_ROUNDS = 3;
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { ensureTestModel } from '../test/helpers/test-models.js';
 import { runEngineBench } from './engine-bench.js';
 import { runServerBench } from './server-bench.js';
+import { runHeadBench } from './head-bench.js';
 
 const only = process.argv.slice(2); // e.g. `npm run bench -- engine`
 const wants = (part: string) => only.length === 0 || only.includes(part);
@@ -25,7 +26,12 @@ if (existsSync(reportUrl)) {
 }
 const ENGINE = '## Engines: ONNX Runtime vs llama.cpp vs LlamaRankingContext.rankAll';
 const SERVER = '## Server throughput and latency';
+const HEADS = "## llama.cpp engine: the file's answer head (logits vs ranking output)";
 if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+if (wants('heads')) {
+  const untiedPath = await ensureTestModel('full-q8-untied');
+  sections.set(HEADS, `${HEADS}\n\n${await runHeadBench(modelPath, untiedPath)}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+}
 if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
 
 const machine = [
@@ -35,7 +41,7 @@ const machine = [
   '- Model: generated Qwen3-0.6B-shaped GGUF, Q8_0, random weights (`npm run make-model -- --variant full-q8`): speed does not depend on weight values; its scores are meaningless.',
 ].join('\n');
 
-const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\` or \`-- server\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
+const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\` or \`-- server\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
 writeFileSync(reportUrl, report);
 process.stdout.write(report);
 

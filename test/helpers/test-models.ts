@@ -17,7 +17,7 @@ const OUTLIERS = { channels: [5, 17, 40], factor: 50 };
  * Files with the real family's structure for the fidelity tests (test/e2e/fidelity.test.ts): `gqa2` is
  * heads × head_dim ≠ hidden with GQA 2:1, `gqa4` is head_dim 128 with GQA 4:1 (both 3 layers); `untied` has an
  * answer head of its own (as Qwen3-Reranker-8B), so a score computed with the embedding's rows is wrong on it.
- * `real-*` are the exact hyper-parameters of Qwen3-Reranker-0.6B, -4B and -8B with one layer (Q8_0).
+ * `real-*` are the exact hyper-parameters of Qwen3-Reranker-0.6B, -4B and -8B with one layer (Q8_0, tiled values).
  */
 export const fidelityVariants = {
   'gqa4-rank-untied-f32': { shape: 'family-gqa4-hd128', layout: 'rank', head: 'untied', quant: 'f32' },
@@ -32,9 +32,9 @@ export const fidelityVariants = {
   'gqa2-causal-untied-f16': { shape: 'family-gqa2', layout: 'causal', head: 'untied', quant: 'f16' },
   'gqa2-causal-tied-bf16': { shape: 'family-gqa2', layout: 'causal', head: 'tied', quant: 'bf16' },
   'gqa2-rank-tied-q4': { shape: 'family-gqa2', layout: 'rank', head: 'tied', quant: 'q4_0' },
-  'real-0.6b-1layer': { shape: 'qwen3-0.6b', layers: 1, layout: 'causal', quant: 'q8_0' },
-  'real-4b-1layer': { shape: 'qwen3-4b', layers: 1, layout: 'rank', quant: 'q8_0' },
-  'real-8b-1layer': { shape: 'qwen3-8b', layers: 1, layout: 'rank', quant: 'q8_0' },
+  'real-0.6b-1layer': { shape: 'qwen3-0.6b', layers: 1, layout: 'causal', quant: 'q8_0', fill: 'tiled' },
+  'real-4b-1layer': { shape: 'qwen3-4b', layers: 1, layout: 'rank', quant: 'q8_0', fill: 'tiled' },
+  'real-8b-1layer': { shape: 'qwen3-8b', layers: 1, layout: 'rank', quant: 'q8_0', fill: 'tiled' },
 } as const satisfies Record<string, WriteQwen3GgufOptions>;
 
 export const testModelVariants = {

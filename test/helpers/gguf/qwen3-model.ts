@@ -44,6 +44,12 @@ export interface WriteQwen3GgufOptions {
    * values of those matrices dequantized, as F32. `q4_0`/`q4_1` quantize the layers' matrices (token_embd stays
    * Q8_0, as llama.cpp's quantize does by default for the output/embedding tensor). Default: 'f32'. */
   quant?: Qwen3Quant;
+  /**
+   * `tiled`: Q8_0 matrices repeat a pool of hashed blocks (in a scrambled order) instead of hashing every element,
+   * so that a file with a real model's widths (a 151,936 × 4,096 embedding) is written in seconds, not minutes.
+   * The values differ from `hash`'s; tests read them from the file. Default: 'hash'.
+   */
+  fill?: 'hash' | 'tiled';
   /** Short label put in front of `general.name`'s random-weight notice. Default: 'qwen-ranker'. */
   name?: string;
   /**
@@ -213,10 +219,46 @@ function storedType(tensor: HashedTensor, quant: Qwen3Quant): GgmlTensorType {
   return quant === 'f16' ? 'F16' : quant === 'bf16' ? 'BF16' : 'F32';
 }
 
-function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant): GgufTensor {
+/** Blocks in a tiled matrix's pool: a prime, so that consecutive rows read the pool in different orders. */
+const TILE_POOL_BLOCKS = 4093;
+
+/** The hashed Q8_0 blocks a tiled tensor draws from. */
+function tilePool(index: number, weight: WeightKind): Uint8Array {
+  const pool = new Uint8Array(TILE_POOL_BLOCKS * Q8_0_BLOCK_BYTES);
+  let filled = 0;
+  for (const chunk of specWeightsBlocks('Q8_0', index, TILE_POOL_BLOCKS * 32, weight)) {
+    pool.set(chunk, filled);
+    filled += chunk.length;
+  }
+  return pool;
+}
+
+/** Block `block` (row-major, 32 elements each) of a tiled tensor: pool block `block` · 7919 mod the pool size. */
+function tiledBlock(pool: Uint8Array, block: number): Uint8Array {
+  const from = ((block * 7919) % TILE_POOL_BLOCKS) * Q8_0_BLOCK_BYTES;
+  return pool.subarray(from, from + Q8_0_BLOCK_BYTES);
+}
+
+/** Yields `count` elements of a tiled Q8_0 tensor. */
+function* tiledQ8_0(index: number, count: number, weight: WeightKind): Generator<Uint8Array> {
+  const pool = tilePool(index, weight);
+  const chunkBlocks = 1 << 15;
+  const out = new Uint8Array(chunkBlocks * Q8_0_BLOCK_BYTES);
+  const blocks = count / 32;
+  for (let start = 0; start < blocks; start += chunkBlocks) {
+    const end = Math.min(blocks, start + chunkBlocks);
+    for (let block = start; block < end; block++) out.set(tiledBlock(pool, block), (block - start) * Q8_0_BLOCK_BYTES);
+    yield out.subarray(0, (end - start) * Q8_0_BLOCK_BYTES);
+  }
+}
+
+const Q8_0_BLOCK_BYTES = 34;
+
+function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant, fill: 'hash' | 'tiled' = 'hash'): GgufTensor {
   const count = tensor.shape.reduce((product, dim) => product * dim, 1);
   const type = storedType(tensor, quant);
   const encode = () => {
+    if (type === 'Q8_0' && fill === 'tiled') return tiledQ8_0(index, count, tensor.weight);
     if (type === 'F16') return specWeights16(float32ToFloat16Bits, index, count, tensor.weight);
     if (type === 'BF16') return specWeights16(float32ToBfloat16Bits, index, count, tensor.weight);
     if (type !== 'F32') return specWeightsBlocks(type, index, count, tensor.weight);
@@ -230,13 +272,19 @@ function toGgufTensor(tensor: HashedTensor, index: number, quant: Qwen3Quant): G
  * (convert_hf_to_gguf.py `Qwen3Model._get_cls_out_tensor`), stored like the head they come from: with tied
  * embeddings those are token_embd's rows, in token_embd's type, so they hold the same bytes.
  */
-function classifierTensor(head: HashedTensor, headIndex: number, hidden: number, quant: Qwen3Quant): GgufTensor {
+function classifierTensor(head: HashedTensor, headIndex: number, hidden: number, quant: Qwen3Quant, fill: 'hash' | 'tiled' = 'hash'): GgufTensor {
   const type = storedType({ ...head, name: 'token_embd.weight' }, quant);
   return {
     name: 'cls.output.weight',
     dims: [hidden, 2],
     type,
     *data() {
+      if (type === 'Q8_0' && fill === 'tiled') {
+        const pool = tilePool(headIndex, head.weight);
+        const rowBlocks = hidden / 32;
+        for (const row of [YES_ID, NO_ID]) for (let b = 0; b < rowBlocks; b++) yield tiledBlock(pool, row * rowBlocks + b);
+        return;
+      }
       const rows = new Float32Array(2 * hidden);
       fillSpecWeights(rows.subarray(0, hidden), headIndex, YES_ID * hidden, head.weight);
       fillSpecWeights(rows.subarray(hidden), headIndex, NO_ID * hidden, head.weight);
@@ -310,12 +358,12 @@ export async function writeQwen3Gguf(path: string, options: WriteQwen3GgufOption
   const { shape = 'tiny', layout = 'causal', quant = 'f32', name = 'qwen-ranker', onProgress } = options;
   const dims: Qwen3Dimensions = { ...SHAPES[shape], ...(options.layers !== undefined && { layers: options.layers }), ...(options.head && { head: options.head }) };
   const hashed = hashedTensors(dims, options.outliers);
-  const tensors = hashed.map((tensor, index) => toGgufTensor(tensor, index, quant));
+  const tensors = hashed.map((tensor, index) => toGgufTensor(tensor, index, quant, options.fill));
   // An untied head has weights of its own, hashed as the tensor after the last layer's (SPEC.md's k goes on).
   const untied: HashedTensor = { name: 'output.weight', shape: [VOCAB_SIZE, dims.hidden], weight: { kind: 'mat', scale: 0.5 } };
   const [head, headIndex] = dims.head === 'untied' ? [untied, hashed.length] : [hashed[0]!, 0];
-  if (layout === 'rank') tensors.push(classifierTensor(head, headIndex, dims.hidden, quant));
-  else if (dims.head === 'untied') tensors.push(toGgufTensor(untied, headIndex, quant));
+  if (layout === 'rank') tensors.push(classifierTensor(head, headIndex, dims.hidden, quant, options.fill));
+  else if (dims.head === 'untied') tensors.push(toGgufTensor(untied, headIndex, quant, options.fill));
   const metadata = modelMetadata(dims, layout, quant, name, await loadTokenizerMetadata());
   await writeGgufFile(path, { metadata, tensors }, onProgress ? { onProgress } : {});
 }
