@@ -13,7 +13,7 @@ const READY_RETRY_AFTER_SECONDS = 2;
 
 /** `/health` (the process answers), `/ready` (the model is loaded), `/metrics` (Prometheus). Never rate-limited:
  * they bypass admission control, and `/health` + `/ready` bypass authentication (see `createApp`). */
-export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, { service, metrics, isDraining }) => {
+export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, { service, metrics, isDraining, servedModel }) => {
   app.get(
     '/health',
     {
@@ -51,7 +51,8 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
       const { info } = state.reranker;
       return {
         status: 'ready' as const,
-        model: info.model,
+        model: servedModel().names[0]!,
+        served_model_names: [...servedModel().names],
         engine: info.engine,
         device: info.device,
         demo: info.demo,
