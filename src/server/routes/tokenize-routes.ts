@@ -142,7 +142,8 @@ function checkIds(limits: ResolvedServerLimits, model: ModelTokenizer, ids: read
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
-/** llama.cpp tools/server `tokens_to_output_formatted_string`-style piece: text when valid UTF-8, else the bytes. */
+/** A llama-server `with_pieces` piece (ggml-org/llama.cpp tools/server/README.md "POST /tokenize"): the text when it
+ * is valid UTF-8, else its bytes. */
 function pieceJson(bytes: Uint8Array): string | number[] {
   try {
     return strictUtf8.decode(bytes);
