@@ -46,3 +46,16 @@ export function responseModelName(served: ServedModel, requested: string | null 
   }
   return served.names[0]!;
 }
+
+/** An absolute path of two or more segments (POSIX or Windows), its last segment captured; not inside a URL or a
+ * relative path (nothing word-like, `:`, `/` or `.` just before it). */
+const ABSOLUTE_PATH = /(?<![\w:/.\\])(?:[A-Za-z]:)?(?:[\\/][^\s\\/"'`(),;]+)+[\\/]([^\s\\/"'`(),;]+)/g;
+
+/**
+ * A model-loading error's message without the local paths it names (`/srv/models/x.gguf is not a GGUF` → `x.gguf
+ * is not a GGUF`): `/ready` and the 503s of a failed load are answered to anyone, and the operator has the full
+ * message in the log.
+ */
+export function withoutLocalPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, '$1');
+}

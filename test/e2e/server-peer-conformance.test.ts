@@ -283,6 +283,24 @@ describe('peer conformance (llama.cpp, vLLM, TEI, Infinity shapes)', () => {
       assert.match((await get(url('/metrics'))).body, /qwen_ranker_model_info\{model_name="qwen3-tiny\.random-weights"\} 1/);
       assert.equal((await get(url('/ready'))).body.model, SERVED_NAME);
     });
+
+    it('a model that failed to load is reported without its directory (/ready and the 503s)', async () => {
+      const failed = Promise.reject(new Error(`${dirname(modelPath)}/broken.gguf is not a GGUF file`));
+      failed.catch(() => undefined);
+      const app = createApp({ reranker: failed, webUi: false });
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        const ready = await app.inject({ method: 'GET', url: '/ready' });
+        const rerank = await app.inject({ method: 'POST', url: '/rerank', payload: { query: 'q', documents: ['a'] } });
+        for (const response of [ready, rerank]) {
+          assert.equal(response.statusCode, 503);
+          assert.ok(!response.body.includes(dirname(modelPath)), response.body);
+          assert.match(response.body, /broken\.gguf is not a GGUF file/);
+        }
+      } finally {
+        await app.close();
+      }
+    });
   });
 
   describe('served model names (vLLM --served-model-name)', () => {

@@ -11,7 +11,7 @@ import {
   TEI_SHAPE_ONLY_FIELDS,
 } from '../../src/server/schemas/rerank-schemas.js';
 import { ScoreBody } from '../../src/server/schemas/score-schemas.js';
-import { defaultServedModelName, responseModelName, resolveServedModel } from '../../src/server/served-model.js';
+import { defaultServedModelName, responseModelName, resolveServedModel, withoutLocalPaths } from '../../src/server/served-model.js';
 
 /** The request shapes, each with its schema's fields minus those refused for that shape. */
 const COLUMNS: Array<{ title: string; fields: readonly string[] }> = [
@@ -89,5 +89,12 @@ describe('served model names', () => {
     assert.throws(() => responseModelName(strict, 'c'), (error: { code: string; field: string }) => error.code === 'not_found' && error.field === 'model');
     const open = resolveServedModel(undefined, { engine: 'onnx', model: '/m/x.gguf' });
     assert.equal(responseModelName(open, 'rerank-v3.5'), 'x');
+  });
+
+  it('a load failure answered to clients names files without their directories, and leaves URLs alone', () => {
+    assert.equal(withoutLocalPaths('/srv/models/x.gguf is not a GGUF file'), 'x.gguf is not a GGUF file');
+    assert.equal(withoutLocalPaths('cannot open "C:\\models\\q\\m.gguf": denied'), 'cannot open "m.gguf": denied');
+    assert.equal(withoutLocalPaths('endpoint http://10.0.0.1:8000/v1/rerank failed'), 'endpoint http://10.0.0.1:8000/v1/rerank failed');
+    assert.equal(withoutLocalPaths('./models/m.gguf is missing'), './models/m.gguf is missing');
   });
 });

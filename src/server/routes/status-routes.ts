@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isRerankerError } from '../../index.js';
 import { HealthResponse, NotReadyResponse, ReadyResponse } from '../schemas/status-schemas.js';
+import { withoutLocalPaths } from '../served-model.js';
 import type { RouteContext } from './route-context.js';
 
 export interface StatusRoutesOptions extends RouteContext {
@@ -45,7 +46,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
         const error = state.error;
         return reply.code(503).send({
           status: 'failed' as const,
-          error: { code: isRerankerError(error) ? error.code : 'model_load_failed', message: error instanceof Error ? error.message : String(error) },
+          error: { code: isRerankerError(error) ? error.code : 'model_load_failed', message: withoutLocalPaths(error instanceof Error ? error.message : String(error)) },
         });
       }
       const { info } = state.reranker;
