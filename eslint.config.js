@@ -31,10 +31,10 @@ const layerZones = [
     message: `src/${folder} may import only src/spec${allowed.length > 0 ? `, src/${allowed.join(', src/')}` : ''} and itself (docs/architecture.md).`,
   })),
   // The public API builds engines lazily; it never reaches up into the interfaces.
-  ...['./src/index.ts', './src/create-reranker.ts'].map((target) => ({
+  ...['./src/index.ts', './src/create-reranker.ts', './src/create-tokenizer.ts'].map((target) => ({
     target,
     from: './src',
-    except: ['./spec', './core', './engines', './models', './index.ts', './create-reranker.ts'],
+    except: ['./spec', './core', './engines', './models', './index.ts', './create-reranker.ts', './create-tokenizer.ts'],
     message: 'the public API (src/index.ts, src/create-reranker.ts) may import only spec, core, engines and models.',
   })),
   // The workbench runs in a browser: of the library it may use only the spec's types and constants.

@@ -5,13 +5,26 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { InvalidInputError, LimitExceededError, RerankerError, type EndpointStatus, type Reranker } from '../index.js';
+import {
+  createTokenizer,
+  InvalidInputError,
+  LimitExceededError,
+  LOCAL_ENGINE_KINDS,
+  RerankerError,
+  type EndpointStatus,
+  type ModelTokenizer,
+  type Reranker,
+} from '../index.js';
 import { createApiKeyCheck } from './api-key-check.js';
 import { toHttpError } from './http-errors.js';
 import { createScoringService } from './scoring-service.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
 import { createServerMetrics } from './server-metrics.js';
+import { resolveServedModel, type ServedModel } from './served-model.js';
 import { batchRoutes } from './routes/batch-routes.js';
+import { invocationsRoutes } from './routes/invocations-routes.js';
+import { modelRoutes } from './routes/model-routes.js';
+import { tokenizeRoutes } from './routes/tokenize-routes.js';
 import { rerankRoutes } from './routes/rerank-routes.js';
 import type { RouteContext } from './routes/route-context.js';
 import { scoreRoutes } from './routes/score-routes.js';
@@ -35,6 +48,15 @@ export interface CreateAppOptions {
   webUi?: false | WebUiOptions;
   /** Directory of knowledge bases (`<name>.sqlite`): adds `POST /api/kb/{name}/search`. Default: none. */
   knowledgeBasesDir?: string;
+  /** Names the model is served under (vLLM's `--served-model-name`): every response's `model`, `/v1/models`,
+   * `/ready`, `/metrics`. When given, a request whose `model` is none of them is a 404. Default: the model's file
+   * name without `.gguf` (or an `hf:` URI's `repo:QUANT`), and any requested name is accepted. */
+  servedModelNames?: readonly string[];
+  /** The tokenizer behind `/tokenize` and `/detokenize`, or `false` for none (501). Default: the local model's,
+   * loaded (vocabulary only) on first use; none for a remote engine. */
+  tokenizer?: ModelTokenizer | Promise<ModelTokenizer> | false;
+  /** Where `hf:` models were downloaded, for the default tokenizer. Default: as `createReranker`. */
+  modelsDir?: string;
 }
 
 export type RerankerApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -81,8 +103,16 @@ export function createApp(options: CreateAppOptions): RerankerApp {
     admission: service.admission,
     remoteEndpoints: () =>
       service.state.status === 'ready' ? (service.state.reranker.status().endpoints as readonly EndpointStatus[] | undefined) : undefined,
+    modelName: () => (service.state.status === 'ready' ? servedModel().names[0] : undefined),
   });
-  const context: RouteContext = { service, limits, metrics };
+  let served: { reranker: Reranker; model: ServedModel } | undefined;
+  const servedModel = (): ServedModel => {
+    const reranker = service.reranker();
+    if (served?.reranker !== reranker) served = { reranker, model: resolveServedModel(options.servedModelNames, reranker.info) };
+    return served.model;
+  };
+  const tokenizer = createTokenizerSource(app, options, service);
+  const context: RouteContext = { service, limits, metrics, servedModel, tokenizer };
 
   installJsonParser(app);
   const drainState = installDrain(app, service);
@@ -122,16 +152,50 @@ export function createApp(options: CreateAppOptions): RerankerApp {
   void app.register(rerankRoutes, context);
   void app.register(scoreRoutes, context);
   void app.register(batchRoutes, context);
+  void app.register(modelRoutes, context);
+  void app.register(tokenizeRoutes, context);
+  void app.register(invocationsRoutes, context);
   if (options.webUi !== false) void app.register(webUiRoutes, options.webUi ?? {});
   const { knowledgeBasesDir } = options;
   if (knowledgeBasesDir !== undefined) {
     // Imported only when asked for, so a plain rerank server never loads SQLite and the ingest parsers.
     void app.register(async (scope) => {
       const { kbRoutes } = await import('./routes/kb-routes.js');
-      await scope.register(kbRoutes, { knowledgeBasesDir, limits, runScoring: (reply, work) => service.run(reply, work) });
+      await scope.register(kbRoutes, { knowledgeBasesDir, limits, modelName: () => servedModel().names[0]!, runScoring: (reply, work) => service.run(reply, work) });
     });
   }
   return app;
+}
+
+/** The tokenizer given, or the local model's, loaded on first use and released when the app closes. */
+function createTokenizerSource(
+  app: RerankerApp,
+  options: CreateAppOptions,
+  service: ReturnType<typeof createScoringService>,
+): () => Promise<ModelTokenizer> {
+  const given = options.tokenizer;
+  if (given === false) {
+    return async () => {
+      throw new RerankerError('not_supported', 'this server has no tokenizer (createApp was given tokenizer: false)');
+    };
+  }
+  if (given !== undefined) return async () => given;
+  let created: Promise<ModelTokenizer> | undefined;
+  app.addHook('onClose', async () => {
+    await (await created?.catch(() => undefined))?.close();
+  });
+  return async () => {
+    const { info } = service.reranker();
+    if (!(LOCAL_ENGINE_KINDS as readonly string[]).includes(info.engine)) {
+      throw new RerankerError('not_supported', `tokenization needs the model file; this server scores on the remote engine "${info.engine}"`);
+    }
+    created ??= createTokenizer({ model: info.model, ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }) });
+    // A failed load is not cached: the next request tries again.
+    return created.catch((error: unknown) => {
+      created = undefined;
+      throw error;
+    });
+  };
 }
 
 function loggerOptions(logger: CreateAppOptions['logger']): { logger: boolean | { level?: string } } | { loggerInstance: FastifyBaseLogger } {

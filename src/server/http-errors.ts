@@ -48,6 +48,7 @@ const STATUS_BY_CODE: Record<RerankerError['code'], number> = {
   engine_failed: 500,
   closed: 503,
   corrupt_knowledge_base: 500,
+  not_supported: 501,
   model_not_found: 503,
   model_load_failed: 503,
   not_a_reranker: 503,

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { AbortedError, EngineUnavailableError, TimeoutError, isRerankerError, type Reranker, type RerankerError } from '../index.js';
 import { createAdmissionController, type AdmissionController } from './admission-controller.js';
+import { withoutLocalPaths } from './served-model.js';
 import type { ResolvedServerLimits } from './server-limits.js';
 
 export type RerankerState =
@@ -43,7 +44,7 @@ export function createScoringService(reranker: Reranker | Promise<Reranker>, lim
     if (state.status === 'loading') {
       throw new EngineUnavailableError('the model is still loading; see GET /ready', { retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS });
     }
-    const reason = state.error instanceof Error ? state.error.message : String(state.error);
+    const reason = withoutLocalPaths(state.error instanceof Error ? state.error.message : String(state.error));
     throw new EngineUnavailableError(`the model failed to load: ${reason}`, { cause: state.error });
   }
 

@@ -40,7 +40,14 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const loaded = new Promise<Reranker>((resolve, reject) => ((resolveLoaded = resolve), (rejectLoaded = reject)));
   loaded.catch(() => undefined); // observed through `ready`; never an unhandled rejection
 
-  const app = createApp({ ...appOptions, reranker: loaded, logger: logLevel === false ? false : { level: logLevel } });
+  // The default tokenizer finds an `hf:` model where the reranker downloaded it.
+  const modelsDir = appOptions.modelsDir ?? (typeof source === 'function' ? undefined : source.modelsDir);
+  const app = createApp({
+    ...appOptions,
+    ...(modelsDir === undefined ? {} : { modelsDir }),
+    reranker: loaded,
+    logger: logLevel === false ? false : { level: logLevel },
+  });
   const url = await app.listen({ port, host });
 
   let reranker: Reranker | undefined;

@@ -15,6 +15,8 @@ export interface ServerMetricsSources {
   admission: { readonly running: number; readonly queued: number };
   /** Per-endpoint status of a remote engine's fleet; undefined for the local engine or while loading. */
   remoteEndpoints: () => readonly EndpointStatus[] | undefined;
+  /** The served model name (never a file path), or undefined while the model loads. */
+  modelName: () => string | undefined;
 }
 
 /** `qwen_ranker_remote_endpoint_up`: 1 in rotation, 0.5 asked to wait (Retry-After), 0 failing. */
@@ -70,6 +72,18 @@ export function createServerMetrics(sources: ServerMetricsSources): ServerMetric
   mirrorGauge(registry, 'qwen_ranker_engine_active', 'Scoring items being evaluated', () => sources.rerankerStats()?.active);
   mirrorGauge(registry, 'qwen_ranker_requests_running', 'Requests admitted and being scored', () => sources.admission.running);
   mirrorGauge(registry, 'qwen_ranker_requests_queued', 'Requests waiting for admission', () => sources.admission.queued);
+  // vLLM labels its metrics with `model_name` (the served name); here one info series carries it.
+  new Gauge({
+    name: 'qwen_ranker_model_info',
+    help: 'The served model: 1, labelled with its served name',
+    labelNames: ['model_name'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const name = sources.modelName();
+      if (name !== undefined) this.set({ model_name: name }, 1);
+    },
+  });
   mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_up', 'Remote endpoint state: 1 healthy, 0.5 cooling (Retry-After), 0 unhealthy', sources, (e) => ENDPOINT_UP[e.state]);
   mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_active_requests', 'Requests in flight to the remote endpoint', sources, (e) => e.activeRequests);
   mirrorEndpoints(registry, 'qwen_ranker_remote_endpoint_requests_total', 'Requests the remote endpoint answered with scores', sources, (e) => e.requests);

@@ -19,7 +19,9 @@ export type RerankerErrorCode =
   | 'aborted'
   | 'unauthorized'
   | 'closed'
-  | 'corrupt_knowledge_base';
+  | 'corrupt_knowledge_base'
+  /** The running engine cannot do this (e.g. tokenize without a local model file). */
+  | 'not_supported';
 
 export interface RerankerErrorOptions {
   cause?: unknown;

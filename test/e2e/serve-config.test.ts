@@ -33,7 +33,7 @@ describe('serve --config', () => {
   it('serves a remote fleet configured in the file, with the peer’s scores', async () => {
     const config = join(dir, 'fleet.json');
     writeFileSync(config, JSON.stringify({ engine: 'cohere', endpoints: [peer.url], remote: { timeoutMs: 30_000, maxDocumentsPerRequest: 2 }, limits: { maxDocumentsPerRequest: 50 } }));
-    const front = startCli(['serve', '--config', config, '--port', '0', '--log-level', 'silent']);
+    const front = startCli(['serve', '--config', config, '--port', '0', '--log-level', 'silent', '--served-model-name', 'front']);
     try {
       await waitFor(() => /serving .* on cohere/.test(front.output()), 60_000, 'the front server to be ready');
       const url = /listening on (http:\/\/\S+)/.exec(front.output())![1]!;
@@ -46,6 +46,14 @@ describe('serve --config', () => {
       for (const [index, score] of Object.entries(scores(viaFront))) assert.ok(Math.abs(score - expected[index]!) < 1e-4, `document ${index}`);
       const ready = await get(`${url}/ready`);
       assert.equal(ready.body.engine, 'cohere');
+      // --served-model-name names the model everywhere; a remote engine has no tokenizer here (501).
+      assert.equal(ready.body.model, 'front');
+      assert.deepEqual((await get(`${url}/v1/models`)).body.data.map((m: { id: string }) => m.id), ['front']);
+      assert.equal((await post(`${url}/v1/rerank`, { ...body, model: 'other' })).status, 404);
+      const tokenize = await post(`${url}/tokenize`, { prompt: 'q' });
+      assert.equal(tokenize.status, 501);
+      assert.equal(tokenize.body.error.code, 'not_supported');
+      assert.equal((await get(`${url}/info`)).body.model_dtype, 'unknown');
       // The file's server limit applies: 51 documents are over it.
       const tooMany = await post(`${url}/v1/rerank`, { query: 'q', documents: Array.from({ length: 51 }, (_, i) => `d${i}`) });
       assert.equal(tooMany.status, 422);

@@ -11,6 +11,7 @@ interface ServeCliOptions extends ModelCliOptions {
   apiKey?: string[];
   apiKeysFile?: string;
   cors?: string[];
+  servedModelName?: string[];
   drainTimeout: number;
   logLevel: string;
   cacheSize?: number;
@@ -41,7 +42,12 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on (0.0.0.0 for remote clients)', '127.0.0.1')
     .option('--api-key <key>', 'require "Authorization: Bearer <key>" (repeatable; default: no authentication)', collect)
     .option('--api-keys-file <file>', 'file with one API key per line (# comments allowed); keeps keys out of `ps`')
-    .option('--cors <origin>', 'allow browser calls from this origin, or * (repeatable; default: CORS off)', collect);
+    .option('--cors <origin>', 'allow browser calls from this origin, or * (repeatable; default: CORS off)', collect)
+    .option(
+      '--served-model-name <name>',
+      "name responses and /v1/models give the model (repeatable: aliases; a request naming another model is then a 404; default: the model's file name without .gguf, any requested name accepted)",
+      collect,
+    );
   for (const name of limitNames) command.addOption(limitOption(name));
   addModelOptions(
     command
@@ -94,6 +100,7 @@ async function runServe(options: ServeCliOptions & Partial<Record<string, unknow
     drainTimeoutMs: options.drainTimeout,
     logLevel: options.logLevel === 'silent' ? false : options.logLevel,
     ...(options.kbDir === undefined ? {} : { knowledgeBasesDir: options.kbDir }),
+    ...(options.servedModelName === undefined ? {} : { servedModelNames: options.servedModelName }),
   });
   process.stderr.write(`qwen-ranker: listening on ${handle.url} (loading the model; GET /ready turns 200 when done)\n`);
   const reranker = await handle.ready;

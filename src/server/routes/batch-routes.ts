@@ -7,7 +7,7 @@ import { resolveWireOptions, responseId, type RouteContext } from './route-conte
 
 /** `POST /api/rerank`: the library's `rerank()` for one or many queries in one request, with everything the
  * library returns (logit, tokens, cache flag, winning window). Queries run concurrently in one admission slot. */
-export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, { service, limits, metrics }) => {
+export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, { service, limits, metrics, servedModel }) => {
   app.post(
     '/api/rerank',
     {
@@ -46,7 +46,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       const returnDocuments = body.return_documents ?? true;
       return {
         id: responseId('rerank'),
-        model: reranker.info.model,
+        model: servedModel().names[0]!,
         instruction: options.instruction,
         results: responses.map((response, i) => ({
           query_index: i,

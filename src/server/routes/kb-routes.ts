@@ -13,6 +13,8 @@ export interface KbRoutesOptions {
   /** The server's request limits: the query and instruction obey `maxQueryCharacters`, `k` obeys
    * `maxDocumentsPerRequest`, as on the rerank routes. */
   limits: ResolvedServerLimits;
+  /** The name responses give the model (never a file path). Default: the reranker's `info.model`. */
+  modelName?: () => string;
   /** Runs reranking under the server's admission control (concurrency, queue, timeout, cancel on disconnect),
    * like every other scoring route; it throws the server's typed error while the model loads. Default: none
    * (first stage only). */
@@ -64,7 +66,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<KbRoutesOptions> = async (app, 
             ...(body.retrieval === undefined ? {} : { retrieval: body.retrieval }),
             ...(body.instruction === undefined || body.instruction === null ? {} : { instruction: body.instruction }),
           });
-          return { ...searchResultJson(result), knowledge_base: name, model: reranker?.info.model ?? null };
+          return { ...searchResultJson(result), knowledge_base: name, model: reranker ? (options.modelName?.() ?? reranker.info.model) : null };
         } finally {
           await kb.close();
         }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolveRerankOptions, type RerankOptions, type RerankOptionFields, type Reranker, type ResolvedRerankOptions } from '../../index.js';
+import type { ModelTokenizer } from '../../index.js';
 import type { ScoringService } from '../scoring-service.js';
+import type { ServedModel } from '../served-model.js';
 import type { ResolvedServerLimits } from '../server-limits.js';
 import type { ServerMetrics } from '../server-metrics.js';
 
@@ -9,6 +11,10 @@ export interface RouteContext {
   service: ScoringService;
   limits: ResolvedServerLimits;
   metrics: ServerMetrics;
+  /** The served model names; throws the server's 503 while the model loads. */
+  servedModel: () => ServedModel;
+  /** The model's tokenizer (created on first use); throws `not_supported` (501) when there is none. */
+  tokenizer: () => Promise<ModelTokenizer>;
 }
 
 /** A request id in the `<kind>-<uuid>` form vLLM uses (`rerank-…`, `score-…`). */

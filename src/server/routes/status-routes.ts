@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isRerankerError } from '../../index.js';
 import { HealthResponse, NotReadyResponse, ReadyResponse } from '../schemas/status-schemas.js';
+import { withoutLocalPaths } from '../served-model.js';
 import type { RouteContext } from './route-context.js';
 
 export interface StatusRoutesOptions extends RouteContext {
@@ -13,7 +14,7 @@ const READY_RETRY_AFTER_SECONDS = 2;
 
 /** `/health` (the process answers), `/ready` (the model is loaded), `/metrics` (Prometheus). Never rate-limited:
  * they bypass admission control, and `/health` + `/ready` bypass authentication (see `createApp`). */
-export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, { service, metrics, isDraining }) => {
+export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, { service, metrics, isDraining, servedModel }) => {
   app.get(
     '/health',
     {
@@ -45,13 +46,14 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
         const error = state.error;
         return reply.code(503).send({
           status: 'failed' as const,
-          error: { code: isRerankerError(error) ? error.code : 'model_load_failed', message: error instanceof Error ? error.message : String(error) },
+          error: { code: isRerankerError(error) ? error.code : 'model_load_failed', message: withoutLocalPaths(error instanceof Error ? error.message : String(error)) },
         });
       }
       const { info } = state.reranker;
       return {
         status: 'ready' as const,
-        model: info.model,
+        model: servedModel().names[0]!,
+        served_model_names: [...servedModel().names],
         engine: info.engine,
         device: info.device,
         demo: info.demo,

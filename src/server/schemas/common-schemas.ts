@@ -31,11 +31,18 @@ export const TopNField = Type.Optional(
   Type.Integer({ minimum: 0, description: 'Return only the best N results; 0 or absent returns all' }),
 );
 
-/** Accepted for wire compatibility: the server serves the model it was started with. */
-export const ModelField = Type.Optional(Type.String({ description: 'Ignored: the server serves one model (echoed as the loaded model)' }));
+/** The served model's name (src/server/served-model.ts): with `--served-model-name`, another name is a 404 as in vLLM;
+ * without it any name is accepted (stock clients must send one) and responses carry the served name. */
+export const ModelField = Type.Optional(
+  Type.String({ description: 'Served model name. With --served-model-name set, another name is a 404; otherwise any name is accepted' }),
+);
 
-/** vLLM's `priority` (vllm/entrypoints/pooling/score/protocol.py) and Cohere's `priority`: accepted, not used. */
-export const PriorityField = Type.Optional(Type.Integer({ description: 'Accepted for compatibility; requests are served first come, first served' }));
+/** vLLM's `priority` (vllm/entrypoints/pooling/score/protocol.py) and Cohere's `priority`. Requests here are served
+ * first come, first served, i.e. all at priority 0; another value is a 400, as vLLM answers it without
+ * `--scheduling-policy priority` (vllm/v1/engine/processor.py: "Got priority … but Priority scheduling is not enabled"). */
+export const PriorityField = Type.Optional(
+  Type.Integer({ description: '0 (the default; requests are served first come, first served). Another value is a 400' }),
+);
 
 /** vLLM's `truncate_prompt_tokens` (`-1` = the model's maximum). Here it caps the whole prompt (`maxLength`). */
 export const TruncatePromptTokensField = Type.Optional(
@@ -44,20 +51,28 @@ export const TruncatePromptTokensField = Type.Optional(
 
 /** vLLM's `use_activation` (protocol.py `ClassifyRequestMixin`): false returns the raw logit instead of sigmoid. */
 export const UseActivationField = Type.Optional(
-  Type.Union([Type.Boolean(), Type.Null()], { description: 'false: return logit("yes") - logit("no") instead of its sigmoid' }),
+  Type.Union([Type.Boolean(), Type.Null()], { description: 'false: return logit("yes") - logit("no") instead of its sigmoid. Default: true' }),
 );
 
-/** Cohere's `max_chunks_per_doc` (v1, and v2 in cohere-ai 7.x; https://docs.cohere.com/v1/reference/rerank): accepted
- * and ignored, as `@langchain/cohere` sends it (possibly null) on every call. Documents here are never split into
- * chunks: the body is truncated to the prompt limit (or scored in windows with the native API's `long_documents`). */
+/** TEI's `raw_scores` (router/src/http/types.rs `RerankRequest`) and Infinity's (`RerankInput`,
+ * michaelfeil/infinity libs/infinity_emb/infinity_emb/fastapi_schemas/pymodels.py): the score before the sigmoid. */
+export const RawScoresField = Type.Optional(
+  Type.Boolean({ description: 'true: return logit("yes") - logit("no") instead of its sigmoid. Default: false' }),
+);
+
+/** Cohere's `max_chunks_per_doc` (v1, and v2 in cohere-ai 7.x; https://docs.cohere.com/v1/reference/rerank), which
+ * `@langchain/cohere` sends (possibly null) on every call. Documents here are never split into chunks: the body is
+ * truncated to the prompt limit, one chunk per document, within any maximum. */
 export const MaxChunksPerDocField = Type.Optional(
-  Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Cohere: accepted and ignored (documents are truncated, never chunked)' }),
+  Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'Cohere: the most chunks a document is split into. Here every document is one chunk (truncated, never split), which any value allows',
+  }),
 );
 
-/** Cohere's `rank_fields` (v1, and v2 in cohere-ai 7.x; https://docs.cohere.com/v1/reference/rerank): accepted and
- * ignored. A document object here has one field, `text`, and that is what is ranked. */
+/** Cohere's `rank_fields` (v1, and v2 in cohere-ai 7.x; https://docs.cohere.com/v1/reference/rerank). A document
+ * object here has one field, `text`, and that is what is ranked; naming another field is a 400. */
 export const RankFieldsField = Type.Optional(
-  Type.Array(Type.String(), { description: 'Cohere: accepted and ignored (the "text" of each document is ranked)' }),
+  Type.Array(Type.Literal('text'), { description: 'Cohere: the document fields ranked. A document here has one field, so only ["text"]; another field is a 400' }),
 );
 
 export const ErrorResponse = Type.Object(
@@ -77,6 +92,7 @@ export const ErrorResponse = Type.Object(
 export const errorResponses = {
   400: ErrorResponse,
   401: ErrorResponse,
+  404: ErrorResponse,
   413: ErrorResponse,
   415: ErrorResponse,
   422: ErrorResponse,

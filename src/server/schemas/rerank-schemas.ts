@@ -8,6 +8,7 @@ import {
   PriorityField,
   QueryField,
   RankFieldsField,
+  RawScoresField,
   TopNField,
   TruncatePromptTokensField,
   UseActivationField,
@@ -32,7 +33,9 @@ export const CohereRerankBody = Type.Object(
     priority: PriorityField,
     // cohere-ai 7.x's v2 request (V2RerankRequest.ts) still has these three.
     rank_fields: RankFieldsField,
-    return_documents: Type.Optional(Type.Boolean({ description: 'Cohere (older v2): accepted and ignored; results carry index and score' })),
+    return_documents: Type.Optional(
+      Type.Boolean({ description: 'Cohere (v1, older v2 clients): include {text} in each result. Default: false (as Cohere)' }),
+    ),
     max_chunks_per_doc: MaxChunksPerDocField,
     instruction: InstructionField,
     min_score: MinScoreField,
@@ -43,7 +46,9 @@ export type CohereRerankBody = Static<typeof CohereRerankBody>;
 
 export const CohereRerankResponse = Type.Object({
   id: Type.String(),
-  results: Type.Array(Type.Object({ index: Type.Integer(), relevance_score: Type.Number() })),
+  results: Type.Array(
+    Type.Object({ index: Type.Integer(), relevance_score: Type.Number(), document: Type.Optional(Type.Object({ text: Type.String() })) }),
+  ),
   meta: Type.Object({
     api_version: Type.Object({ version: Type.String() }),
     billed_units: Type.Object({ search_units: Type.Integer() }),
@@ -66,11 +71,15 @@ export const RerankBody = Type.Object(
     documents: Type.Optional(Type.Array(DocumentItem, { minItems: 1, description: 'Jina / vLLM / llama.cpp shape' })),
     texts: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: "TEI shape: the answer is TEI's [{index, score, text?}]" })),
     top_n: TopNField,
-    return_documents: Type.Optional(Type.Boolean({ description: 'Include {text} in each result. Default: true (as Jina and vLLM)' })),
-    raw_scores: Type.Optional(Type.Boolean({ description: 'TEI: return the logit instead of the sigmoid. Default: false' })),
-    return_text: Type.Optional(Type.Boolean({ description: 'TEI: include the text in each result. Default: false' })),
+    return_documents: Type.Optional(
+      Type.Boolean({ description: 'Documents shape only: include {text} in each result. Default: true (as Jina and vLLM)' }),
+    ),
+    raw_scores: RawScoresField,
+    return_text: Type.Optional(Type.Boolean({ description: 'TEI (texts shape only): include the text in each result. Default: false' })),
     truncate: Type.Optional(
-      Type.Union([Type.Boolean(), Type.Null()], { description: 'TEI: accepted; long documents are always truncated to the prompt limit (the Qwen3 reference rule)' }),
+      Type.Union([Type.Boolean(), Type.Null()], {
+        description: 'TEI: true or null cuts long documents to the prompt limit (the default here); false refuses (422) a document whose prompt reaches the limit',
+      }),
     ),
     truncation_direction: Type.Optional(
       Type.Union([Type.Literal('right'), Type.Literal('Right'), Type.Literal('left'), Type.Literal('Left')], {
@@ -89,6 +98,11 @@ export const RerankBody = Type.Object(
   strict,
 );
 export type RerankBody = Static<typeof RerankBody>;
+
+/** Fields of `RerankBody` that only one of its two shapes has: sent with the other shape they are a 400 naming
+ * them (each shape says the same thing its own way: `return_text` vs `return_documents`). */
+export const TEI_SHAPE_ONLY_FIELDS = ['return_text'] as const satisfies readonly (keyof RerankBody)[];
+export const DOCUMENTS_SHAPE_ONLY_FIELDS = ['return_documents', 'rank_fields', 'max_chunks_per_doc'] as const satisfies readonly (keyof RerankBody)[];
 
 export const JinaRerankResponse = Type.Object({
   id: Type.String(),

@@ -5,7 +5,8 @@ export const HealthResponse = Type.Object({ status: Type.Union([Type.Literal('ok
 
 export const ReadyResponse = Type.Object({
   status: Type.Literal('ready'),
-  model: Type.String(),
+  model: Type.String({ description: 'The served model name (never a file path)' }),
+  served_model_names: Type.Array(Type.String(), { description: 'Every name the server answers to (--served-model-name)' }),
   engine: Type.String(),
   device: Type.String(),
   demo: Type.Boolean({ description: 'True for a generated random-weight demo model: its scores mean nothing' }),
