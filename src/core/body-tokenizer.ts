@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { LlamaModel, Token } from 'node-llama-cpp';
+import { WORKER_NICE_INCREMENT } from './thread-priority.js';
 
 /**
  * Texts longer than this are tokenized on a worker thread: llama.cpp's tokenizer is a synchronous call that took
@@ -74,6 +75,15 @@ export function createBodyTokenizer(model: LlamaModel, modelPath: string): BodyT
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
+  // Lower this thread's priority, as core/thread-priority.ts does for the ONNX session worker (inlined: this code
+  // is evaluated as a script and cannot import a TypeScript module).
+  try {
+    if (process.platform === 'linux') {
+      const os = require('node:os');
+      const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+      os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.niceIncrement));
+    }
+  } catch {}
   try {
     const { getLlama, LlamaLogLevel } = await import(workerData.nodeLlamaCpp);
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
@@ -101,7 +111,7 @@ class TokenizerWorker {
   private readonly pending = new Map<number, { resolve: (tokens: Token[]) => void; reject: (error: Error) => void }>();
 
   constructor(modelPath: string) {
-    const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp') };
+    const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp'), niceIncrement: WORKER_NICE_INCREMENT };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     this.worker.unref();
     let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;

@@ -4,6 +4,7 @@
 // /health, its timeouts) for as long as the model runs, and the graph build for ~2 s at load.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRerankerError } from '../../spec/errors.js';
+import { lowerThreadPriority } from '../../core/thread-priority.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
 import type { SessionReply, SessionRequest, SessionResult, SessionWorkerData } from './session-protocol.js';
@@ -17,6 +18,10 @@ const failure = (error: unknown, id?: number): SessionReply => ({
   message: error instanceof Error ? error.message : String(error),
   code: isRerankerError(error) ? error.code : undefined,
 });
+
+// Before onnxruntime starts its intra-op threads, which inherit this thread's priority: the main thread must win
+// the cores when they are all busy (core/thread-priority.ts).
+lowerThreadPriority();
 
 let session: Qwen3Session;
 try {
