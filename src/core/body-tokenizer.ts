@@ -113,7 +113,6 @@ class TokenizerWorker {
   constructor(modelPath: string) {
     const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp'), niceIncrement: WORKER_NICE_INCREMENT };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    this.worker.unref();
     let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
     this.ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
     this.ready.catch(() => undefined);
@@ -135,15 +134,27 @@ class TokenizerWorker {
     };
     this.worker.on('error', failAll);
     this.worker.on('exit', () => failAll(new Error('the tokenizer worker exited')));
+    // An idle worker must not keep the process alive (a script that never calls close() still exits). Unreferenced
+    // after the listeners, not before: adding a 'message' listener references the worker's port again.
+    this.worker.unref();
   }
 
+  /** Requests started and not yet answered; the worker is referenced while there are any (the process waits for
+   * their answers). */
+  private waiting = 0;
+
   async tokenize(text: string): Promise<Token[]> {
-    await this.ready;
-    const id = this.nextId++;
-    return new Promise<Token[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, text });
-    });
+    if (this.waiting++ === 0) this.worker.ref();
+    try {
+      await this.ready;
+      const id = this.nextId++;
+      return await new Promise<Token[]>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ id, text });
+      });
+    } finally {
+      if (--this.waiting === 0) this.worker.unref();
+    }
   }
 
   async close(): Promise<void> {
