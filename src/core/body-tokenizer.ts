@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { LlamaModel, Token } from 'node-llama-cpp';
+import { WORKER_NICE_INCREMENT } from './thread-priority.js';
 
 /**
  * Texts longer than this are tokenized on a worker thread: llama.cpp's tokenizer is a synchronous call that took
@@ -74,6 +75,15 @@ export function createBodyTokenizer(model: LlamaModel, modelPath: string): BodyT
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
+  // Lower this thread's priority, as core/thread-priority.ts does for the ONNX session worker (inlined: this code
+  // is evaluated as a script and cannot import a TypeScript module).
+  try {
+    if (process.platform === 'linux') {
+      const os = require('node:os');
+      const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+      os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.niceIncrement));
+    }
+  } catch {}
   try {
     const { getLlama, LlamaLogLevel } = await import(workerData.nodeLlamaCpp);
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
@@ -101,9 +111,8 @@ class TokenizerWorker {
   private readonly pending = new Map<number, { resolve: (tokens: Token[]) => void; reject: (error: Error) => void }>();
 
   constructor(modelPath: string) {
-    const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp') };
+    const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp'), niceIncrement: WORKER_NICE_INCREMENT };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    this.worker.unref();
     let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
     this.ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
     this.ready.catch(() => undefined);
@@ -125,15 +134,27 @@ class TokenizerWorker {
     };
     this.worker.on('error', failAll);
     this.worker.on('exit', () => failAll(new Error('the tokenizer worker exited')));
+    // An idle worker must not keep the process alive (a script that never calls close() still exits). Unreferenced
+    // after the listeners, not before: adding a 'message' listener references the worker's port again.
+    this.worker.unref();
   }
 
+  /** Requests started and not yet answered; the worker is referenced while there are any (the process waits for
+   * their answers). */
+  private waiting = 0;
+
   async tokenize(text: string): Promise<Token[]> {
-    await this.ready;
-    const id = this.nextId++;
-    return new Promise<Token[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, text });
-    });
+    if (this.waiting++ === 0) this.worker.ref();
+    try {
+      await this.ready;
+      const id = this.nextId++;
+      return await new Promise<Token[]>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ id, text });
+      });
+    } finally {
+      if (--this.waiting === 0) this.worker.unref();
+    }
   }
 
   async close(): Promise<void> {

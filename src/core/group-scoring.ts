@@ -61,7 +61,14 @@ export function scoreThroughQueue(
             logits[w] = logit;
             if (--windowsLeft > 0) return;
             results[documentIndex] = planner.combineWindows(prompts, logits);
-            options.onScored?.(documentIndex);
+            try {
+              options.onScored?.(documentIndex);
+            } catch (error) {
+              // The caller's progress callback threw (the facade turns that into a CallbackError): this group
+              // fails, its queued jobs are dropped; the engine, which called `resolve`, is not disturbed.
+              fail(error);
+              return;
+            }
             if (--remaining === 0) {
               options.signal?.removeEventListener('abort', onAbort);
               resolve(results);

@@ -1,5 +1,5 @@
 import type { EngineScore, RerankEngine, ScoreGroup } from '../spec/engine.js';
-import { AbortedError, InvalidInputError, RerankerError, throwIfAborted } from '../spec/errors.js';
+import { AbortedError, CallbackError, InvalidInputError, isRerankerError, RerankerError, throwIfAborted } from '../spec/errors.js';
 import {
   type DocumentInput,
   type RerankedDocument,
@@ -95,7 +95,7 @@ class RerankerFacade implements Reranker {
     });
     const results = new Array<ScoreResult>(pairs.length);
     let done = 0;
-    const onProgress = options.onProgress && (() => options.onProgress!(++done, pairs.length));
+    const onProgress = options.onProgress && (() => callProgress(options.onProgress!, ++done, pairs.length));
     await Promise.all(
       [...groups.values()].map(async (group) => {
         const scores = await this.scoreGroup(group.settings, group.documents, { ...options, onProgress });
@@ -134,17 +134,24 @@ class RerankerFacade implements Reranker {
     throwIfAborted(options.signal);
     const total = documents.length;
     let done = 0;
-    const progress = () => options.onProgress?.(++done, total);
+    const progress = () => options.onProgress && callProgress(options.onProgress, ++done, total);
     const keys = documents.map((document) => scoreKey({ ...settings, model: this.engine.info.model, document }));
     const results = new Array<ScoreResult>(total);
     const waits: Array<Promise<void>> = [];
     const missing = new Map<string, number[]>(); // key → indices in `documents`
+    // A progress callback that throws on a cached result fails the request once the waits already started settle
+    // (none is left unobserved), and nothing more is sent to the engine for it.
+    let callbackFailure: unknown;
 
     keys.forEach((key, i) => {
       const cached = this.cache.get(key);
       if (cached) {
         results[i] = toResult(cached, true);
-        progress();
+        try {
+          progress();
+        } catch (error) {
+          callbackFailure ??= error;
+        }
         return;
       }
       const pending = this.inFlight.get(key);
@@ -157,9 +164,10 @@ class RerankerFacade implements Reranker {
       else missing.set(key, [i]);
     });
 
-    if (missing.size > 0) waits.push(this.computeMissing(settings, documents, missing, results, options.signal, progress));
+    if (missing.size > 0 && callbackFailure === undefined) waits.push(this.computeMissing(settings, documents, missing, results, options.signal, progress));
     // allSettled first so that no rejection is left unobserved, then rethrow the first failure.
     const settled = await Promise.allSettled(waits);
+    if (callbackFailure !== undefined) throw callbackFailure;
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
     return results;
@@ -196,7 +204,9 @@ class RerankerFacade implements Reranker {
     } catch (error) {
       // Whatever this request was cancelled with (the server aborts with a TimeoutError, for one), its sharers
       // see an AbortedError and re-score the pair for themselves (`awaitShared`).
-      const shared = signal?.aborted ? new AbortedError('the request computing this pair was cancelled', { cause: error }) : error;
+      // A request failed by its own progress callback counts as cancelled for them too: the pair itself is fine.
+      const ownFailure = signal?.aborted || (isRerankerError(error) && error.code === 'callback_failed');
+      const shared = ownFailure ? new AbortedError('the request computing this pair was cancelled', { cause: error }) : error;
       for (const d of deferreds) d.reject(shared);
       throw error;
     } finally {
@@ -223,6 +233,16 @@ class RerankerFacade implements Reranker {
 function toResult(score: EngineScore, cached: boolean): ScoreResult {
   const [probability, logit] = 'logit' in score ? [sigmoid(score.logit), score.logit] : [score.probability, logitFromProbability(score.probability)];
   return { score: probability, logit, inputTokens: score.inputTokens, ...(score.window ? { window: score.window } : {}), cached };
+}
+
+/** Calls a caller's progress callback; what it throws becomes a `CallbackError` that fails this request only (the
+ * engines and the group scorer reject the request's group with it, so nothing is left waiting). */
+function callProgress(onProgress: (done: number, total: number) => void, done: number, total: number): void {
+  try {
+    onProgress(done, total);
+  } catch (error) {
+    throw isRerankerError(error) && error.code === 'callback_failed' ? error : new CallbackError('onProgress', error);
+  }
 }
 
 function checkString(value: unknown, field: string): asserts value is string {

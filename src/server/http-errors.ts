@@ -46,6 +46,7 @@ const STATUS_BY_CODE: Record<RerankerError['code'], number> = {
   timeout: 503,
   engine_unavailable: 503,
   engine_failed: 500,
+  callback_failed: 500,
   closed: 503,
   corrupt_knowledge_base: 500,
   not_supported: 501,

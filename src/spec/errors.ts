@@ -15,6 +15,7 @@ export type RerankerErrorCode =
   | 'overloaded'
   | 'engine_unavailable'
   | 'engine_failed'
+  | 'callback_failed'
   | 'timeout'
   | 'aborted'
   | 'unauthorized'
@@ -127,6 +128,14 @@ export class AbortedError extends RerankerError {
 export class TimeoutError extends RerankerError {
   constructor(message: string) {
     super('timeout', message, { retryable: true });
+  }
+}
+
+/** A caller's callback (`onProgress`) threw: the request it was given to fails with this error (`cause`: what it
+ * threw); the engine and every other request go on. */
+export class CallbackError extends RerankerError {
+  constructor(callback: string, cause: unknown) {
+    super('callback_failed', `${callback} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

@@ -31,6 +31,20 @@ describe('token estimates', () => {
     });
   }
 
+  it('counts like its definition by regular expressions (dense letters, symbols as code points, the rest by 4)', () => {
+    // The definition the one-pass scan replaced (it allocated one string per match: 200 ms for 1.8 MB of Chinese).
+    const byRegex = (text: string) => {
+      const dense = text.match(/[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/gu)?.length ?? 0;
+      const symbols = text.match(/[^\p{L}\p{N}\s]/gu)?.length ?? 0;
+      return Math.ceil((dense * 2) / 3 + symbols + (text.length - dense - symbols) / 4);
+    };
+    const pieces = ['a', 'Z', '9', ' ', '\t', '\n', '.', '{', 'é', '\u00a0', '\u3000', '知', 'の', '한', '\uf900', '😀', '\ud800', '\udc00', '𝔸', '١', '€', 'ー'];
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: n % 13 }, (_, i) => pieces[(n * 7 + i * i * 3 + i) % pieces.length]).join('');
+      assert.equal(estimateTextTokens(text), byRegex(text), JSON.stringify(text));
+    }
+  });
+
   it('a prompt estimate is the template plus its three texts', () => {
     assert.equal(estimatePromptTokens('abcd', 'abcdefgh', ''), TEMPLATE_TOKENS + 1 + 2 + 0);
   });

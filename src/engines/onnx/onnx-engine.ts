@@ -204,8 +204,8 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
       const started = pack;
       void this.evaluate(started)
         .then(
-          (logits) => started.forEach((job, i) => job.resolve(logits[i]!)),
-          (error: unknown) => started.forEach((job) => job.reject(error)),
+          (logits) => started.forEach((job, i) => settleJob(() => job.resolve(logits[i]!))),
+          (error: unknown) => started.forEach((job) => settleJob(() => job.reject(error))),
         )
         .finally(() => {
           this.runs--;
@@ -275,6 +275,19 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
       evicted.then((handle) => this.session.release(handle), () => undefined);
     }
     return cache;
+  }
+}
+
+/**
+ * Settles one job of a run. A job's callbacks belong to its group (core/group-scoring.ts), which catches what a
+ * caller's callback throws and fails that group itself; this guard is the engine's own line: one throwing job must
+ * neither leave the run's other jobs unsettled nor end the drain loop in an unhandled rejection.
+ */
+function settleJob(settle: () => void): void {
+  try {
+    settle();
+  } catch {
+    // Nothing to report it to: the job's owner has already seen the failure it raised.
   }
 }
 

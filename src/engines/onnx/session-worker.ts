@@ -4,19 +4,22 @@
 // /health, its timeouts) for as long as the model runs, and the graph build for ~2 s at load.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRerankerError } from '../../spec/errors.js';
+import { lowerThreadPriority } from '../../core/thread-priority.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
-import type { SessionReply, SessionRequest, SessionResult, SessionWorkerData } from './session-protocol.js';
+import type { RequestReply, SessionReply, SessionRequest, SessionWorkerData, WireError } from './session-protocol.js';
 
 const port = parentPort!;
 const data = workerData as SessionWorkerData;
 const post = (reply: SessionReply) => port.postMessage(reply);
-const failure = (error: unknown, id?: number): SessionReply => ({
-  type: 'error',
-  id,
+const wireError = (error: unknown): WireError => ({
   message: error instanceof Error ? error.message : String(error),
   code: isRerankerError(error) ? error.code : undefined,
 });
+
+// Before onnxruntime starts its intra-op threads, which inherit this thread's priority: the main thread must win
+// the cores when they are all busy (core/thread-priority.ts).
+lowerThreadPriority();
 
 let session: Qwen3Session;
 try {
@@ -24,7 +27,7 @@ try {
   session = await Qwen3Session.create(ort, GgufTensorFile.fromLayout(data.layout), data.config, data.options);
   post({ type: 'ready' });
 } catch (error) {
-  post(failure(error));
+  post({ type: 'load_failed', error: wireError(error) });
   process.exit(1);
 }
 
@@ -37,22 +40,22 @@ const cache = (id: number | undefined) => {
   return found;
 };
 
-async function handle(request: SessionRequest): Promise<SessionResult> {
-  switch (request.op) {
+async function handle(request: SessionRequest): Promise<RequestReply> {
+  switch (request.type) {
     case 'extend': {
       const id = nextCache++;
       caches.set(id, await session.extend(request.tokens, cache(request.past)));
-      return id;
+      return { type: 'extended', id: request.id, cache: id };
     }
     case 'score':
-      return session.score(request.documents, cache(request.past));
+      return { type: 'scored', id: request.id, logits: await session.score(request.documents, cache(request.past)) };
     case 'release':
       caches.delete(request.cache);
-      return 0;
+      return { type: 'done', id: request.id };
     case 'close':
       caches.clear();
       await session.close();
-      return 0;
+      return { type: 'done', id: request.id };
   }
 }
 
@@ -61,10 +64,10 @@ let queue = Promise.resolve();
 port.on('message', (request: SessionRequest) => {
   queue = queue.then(async () => {
     try {
-      post({ type: 'result', id: request.id, value: await handle(request) });
+      post(await handle(request));
     } catch (error) {
-      post(failure(error, request.id));
+      post({ type: 'failed', id: request.id, error: wireError(error) });
     }
-    if (request.op === 'close') port.close();
+    if (request.type === 'close') port.close();
   });
 });

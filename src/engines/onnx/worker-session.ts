@@ -3,7 +3,7 @@ import { ModelLoadError, RerankerError } from '../../spec/errors.js';
 import type { GgufLayout } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 import type { Qwen3SessionOptions } from './qwen3-session.js';
-import type { PrefixHandle, SessionReply, SessionRequest, SessionResult, SessionWorkerData } from './session-protocol.js';
+import type { FailedReply, PrefixHandle, RequestReply, SessionReply, SessionRequest, SessionWorkerData, WireError } from './session-protocol.js';
 
 /** Started from TypeScript sources (tests run through tsx), the worker needs tsx's loader registered first. */
 const fromSources = import.meta.url.endsWith('.ts');
@@ -21,7 +21,8 @@ const BOOTSTRAP = `(async () => {
 /** The Qwen3 session in its worker thread (session-worker.ts), seen from the main thread. */
 export class WorkerSession {
   private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve: (value: SessionResult) => void; reject: (error: unknown) => void }>();
+  /** Each waiting request's reader of its reply (see `request`). */
+  private readonly pending = new Map<number, (reply: RequestReply) => void>();
   private failure: RerankerError | undefined;
 
   private constructor(private readonly worker: Worker) {}
@@ -33,23 +34,28 @@ export class WorkerSession {
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
     const session = new WorkerSession(worker);
     return new Promise((resolve, reject) => {
-      const loadFailed = (message: string) => reject(new ModelLoadError('model_load_failed', `cannot load ${layout.path} on onnxruntime: ${message}`));
+      const loadFailed = (error: WireError) => reject(loadError(layout.path, error));
       worker.on('message', (reply: SessionReply) => {
-        if (reply.type === 'ready') {
-          // An idle session must not keep the process alive (a script that never calls close() still exits, as on
-          // the llama.cpp engine); `request` holds a reference while runs are pending.
-          worker.unref();
-          resolve(session);
+        switch (reply.type) {
+          case 'ready':
+            // An idle session must not keep the process alive (a script that never calls close() still exits, as
+            // on the llama.cpp engine); `request` holds a reference while runs are pending.
+            worker.unref();
+            resolve(session);
+            return;
+          case 'load_failed':
+            loadFailed(reply.error);
+            return;
+          default:
+            session.settle(reply);
         }
-        else if (reply.type === 'error' && reply.id === undefined) loadFailed(reply.message);
-        else session.settle(reply);
       });
       worker.on('error', (error) => {
-        loadFailed(error.message);
+        loadFailed({ message: error.message, code: undefined });
         session.fail(error.message);
       });
       worker.on('exit', (code) => {
-        loadFailed(`the session worker exited with code ${code}`);
+        loadFailed({ message: `the session worker exited with code ${code}`, code: undefined });
         session.fail(`the session worker exited with code ${code}`);
       });
     });
@@ -57,51 +63,78 @@ export class WorkerSession {
 
   /** Evaluates `tokens` after `past`; returns a handle on the key/value cache of `past + tokens`. */
   async extend(tokens: readonly number[], past?: PrefixHandle): Promise<PrefixHandle> {
-    const id = (await this.request({ op: 'extend', tokens: [...tokens], past: past?.id })) as number;
+    const id = await this.request({ type: 'extend', tokens: [...tokens], past: past?.id }, (reply) => (reply.type === 'extended' ? reply.cache : undefined));
     return { id, length: (past?.length ?? 0) + tokens.length };
   }
 
   /** Evaluates each of `documents` after `past`, in one run; returns logit(yes) − logit(no) at each one's last token. */
-  async score(documents: readonly (readonly number[])[], past?: PrefixHandle): Promise<number[]> {
-    return (await this.request({ op: 'score', documents: documents.map((tokens) => [...tokens]), past: past?.id })) as number[];
+  score(documents: readonly (readonly number[])[], past?: PrefixHandle): Promise<number[]> {
+    return this.request({ type: 'score', documents: documents.map((tokens) => [...tokens]), past: past?.id }, (reply) => (reply.type === 'scored' ? reply.logits : undefined));
   }
 
   /** Frees a key/value cache in the worker. */
   release(cache: PrefixHandle): void {
-    if (!this.failure) void this.request({ op: 'release', cache: cache.id }).catch(() => undefined);
+    if (!this.failure) void this.request({ type: 'release', cache: cache.id }, done).catch(() => undefined);
   }
 
   /** Releases the session (and writes its profile, if one was asked for), then ends the worker. */
   async close(): Promise<void> {
-    if (!this.failure) await this.request({ op: 'close' }).catch(() => undefined);
+    if (!this.failure) await this.request({ type: 'close' }, done).catch(() => undefined);
     await this.worker.terminate();
   }
 
-  private request(request: DistributiveOmit<SessionRequest, 'id'>): Promise<SessionResult> {
+  /**
+   * Sends `request` and reads its answer with `read`, which returns the value of the reply type that answers this
+   * request and undefined for any other (a protocol error). A `failed` reply rejects with the worker's error code.
+   */
+  private request<T>(request: DistributiveOmit<SessionRequest, 'id'>, read: (reply: RequestReply) => T | undefined): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextRequest++;
-    return new Promise((resolve, reject) => {
+    const message: SessionRequest = { ...request, id };
+    return new Promise<T>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...request, id } as SessionRequest);
+      this.pending.set(id, (reply) => {
+        if (reply.type === 'failed') return reject(runError(reply.error));
+        const value = read(reply);
+        if (value === undefined) reject(new RerankerError('engine_failed', `the ONNX session worker answered a ${request.type} request with ${reply.type}`));
+        else resolve(value);
+      });
+      this.worker.postMessage(message);
     });
   }
 
-  private settle(reply: SessionReply): void {
-    if (reply.type === 'ready' || reply.id === undefined) return;
+  private settle(reply: RequestReply): void {
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
-    if (reply.type === 'result') waiter?.resolve(reply.value);
-    else waiter?.reject(new RerankerError('engine_failed', `the ONNX engine failed: ${reply.message}`));
+    waiter?.(reply);
   }
 
   /** The worker is gone: every waiting and later request fails. */
   private fail(message: string): void {
     this.failure ??= new RerankerError('engine_failed', `the ONNX engine's worker stopped: ${message}`);
-    for (const waiter of this.pending.values()) waiter.reject(this.failure);
+    const failed: FailedReply = { type: 'failed', id: 0, error: { message: this.failure.message, code: 'engine_failed' } };
+    for (const waiter of this.pending.values()) waiter(failed);
     this.pending.clear();
   }
+}
+
+/** `release` and `close` answer `done`; `true` stands for it (`request` reads undefined as a wrong reply). */
+const done = (reply: RequestReply) => (reply.type === 'done' ? true : undefined);
+
+/**
+ * A load failure from the worker, with its code kept: `not_a_reranker` (a tensor the graph needs is missing) is the
+ * file's fault and stays so, which `engine: 'auto'` does not fall back on; anything without a code (onnxruntime
+ * refusing the graph, the worker dying) is this engine not running the file: `model_load_failed`.
+ */
+function loadError(path: string, error: WireError): RerankerError {
+  const message = `cannot load ${path} on onnxruntime: ${error.message}`;
+  return error.code === undefined ? new ModelLoadError('model_load_failed', message) : new RerankerError(error.code, message);
+}
+
+/** A failed run: a RerankerError's code crosses as it was; anything else is the engine failing. */
+function runError(error: WireError): RerankerError {
+  return new RerankerError(error.code ?? 'engine_failed', `the ONNX engine failed: ${error.message}`);
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
