@@ -128,7 +128,7 @@ describe('workbench in Chromium on the tiny model', () => {
   it('shows the engine status from /ready with the demo badge', async () => {
     const page = await openPage(context, server);
     const status = page.getByRole('region', { name: 'Engine status' });
-    await assert.doesNotReject(status.getByText('qwen3-tiny.random-weights.gguf').waitFor());
+    await assert.doesNotReject(status.getByText('qwen3-tiny.random-weights', { exact: true }).waitFor());
     assert.match(await status.innerText(), /engine: onnx[\s\S]*device: cpu/);
     assert.match(await page.getByTestId('engine-state').innerText(), /ready · loaded in \d/);
     assert.equal(await page.getByTestId('demo-badge').innerText(), 'DEMO: random weights, scores are meaningless');
