@@ -60,6 +60,13 @@ describe('qwen-ranker kb', () => {
     assert.match(llm.requests.at(-1)!.body.messages[1]!.content, /Question: What about the quorbital valve\?/);
   });
 
+  it('ask without --llm-url prints the messages an LLM would get and says so', async () => {
+    const result = await run(['kb', 'ask', 'What about the quorbital valve?', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--min-score', '0']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /no --llm-url: printing the messages an LLM would get, not an answer/);
+    assert.match(result.stdout, /^--- system ---\n[\s\S]*--- user ---\n[\s\S]*Question: What about the quorbital valve\?[\s\S]*\n\nSources:\n\[1\] /);
+  });
+
   it('ask says nothing relevant was found, without calling the LLM, when no chunk passes --min-score', async () => {
     const before = llm.requests.length;
     const result = await run(['kb', 'ask', 'quorbital valve', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--min-score', '1', '--llm-url', llm.url]);

@@ -279,7 +279,10 @@ async function askCommand(question: string, options: AskCommandOptions): Promise
     return;
   }
   if (streamToStdout) process.stdout.write('\n\nSources:\n');
-  else process.stdout.write(`${result.messages.map((m) => `--- ${m.role} ---\n${m.content}`).join('\n\n')}\n\nSources:\n`);
+  else {
+    process.stderr.write('no --llm-url: printing the messages an LLM would get, not an answer (pass --llm-url URL of an OpenAI-compatible server)\n');
+    process.stdout.write(`${result.messages.map((m) => `--- ${m.role} ---\n${m.content}`).join('\n\n')}\n\nSources:\n`);
+  }
   for (const source of result.sources) {
     const score = source.score === undefined ? '' : ` (score ${source.score.toFixed(3)})`;
     process.stdout.write(`[${source.number}] ${printable(sourceLabel(source, displayPath(source.path)))}${score}\n`);
