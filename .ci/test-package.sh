@@ -20,7 +20,11 @@ mkdir "$tmp/app"
 cd "$tmp/app"
 npm install --no-audit --no-fund --loglevel=error "$tarball"
 
-npx qwen-ranker --help >/dev/null
+npx qwen-ranker --help >/dev/null 2>npx.err
+if grep -i 'npm warn' npx.err; then
+  echo "npx in an app that installed the package printed an npm warning (above)" >&2
+  exit 1
+fi
 printf 'Rerankers order search results.\nBananas are yellow.\n' >documents.txt
 npx qwen-ranker rerank --model "$model" --query 'how are search results ordered' --documents documents.txt --json >cli.json 2>/dev/null
 # A file, not `node -e`: node-llama-cpp tests its binary in a child forked with this process's execArgv.
@@ -51,3 +55,9 @@ if [ "$expected" = llama-cpp ]; then
   npx qwen-ranker rerank --model "$model" --query 'how are search results ordered' --documents documents.txt --json >cli.json 2>/dev/null
   node check.mjs "$model" onnx
 fi
+# The README's library example, run as a user would from an app that installed the package (`qwen-ranker` resolves
+# to the tarball's files here, not to the checkout).
+cp "$root/examples/rerank.mjs" .
+example="$(node rerank.mjs "$model")"
+grep -q '^pair: ' <<<"$example" || { echo "examples/rerank.mjs did not print its pair score: $example" >&2; exit 1; }
+echo "package ok: examples/rerank.mjs runs against the installed package (Node $(node --version))"

@@ -117,7 +117,7 @@ describe('rerank and model loading', () => {
 
   it('reports a full stdout (> /dev/full) as one error line and exit 1, no stack trace', async () => {
     const full = openSync('/dev/full', 'w');
-    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, 'rerank', '-m', model, '-q', 'valve', '-d', join(dir, 'note.txt'), '--json'], {
+    const child = spawn(process.execPath, [cliPath(), 'rerank', '-m', model, '-q', 'valve', '-d', join(dir, 'note.txt'), '--json'], {
       stdio: ['ignore', full, 'pipe'],
     });
     closeSync(full);

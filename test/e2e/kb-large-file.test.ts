@@ -8,6 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { builtFile } from '../helpers/built-package.js';
 
 const FILE_BYTES = 48e6;
 const HEAP_MB = 200;
@@ -30,7 +31,7 @@ describe('ingest of a large text file', () => {
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   it(`ingests ${FILE_BYTES / 1e6} MB within a ${HEAP_MB} MB heap, every part of it searchable`, { timeout: 300_000 }, async () => {
-    const kbIndex = pathToFileURL(join(import.meta.dirname, '../../src/kb/index.ts')).href;
+    const kbIndex = pathToFileURL(builtFile('kb/index.js')).href;
     const script = join(dir, 'ingest.mjs');
     writeFileSync(
       script,
@@ -42,7 +43,7 @@ describe('ingest of a large text file', () => {
        console.log(JSON.stringify({ chunks: report.chunks, failed: report.failed, files: kb.info().files, hits }));
        await kb.close();`,
     );
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', script, join(dir, 'kb.sqlite'), join(dir, 'large.txt')], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, script, join(dir, 'kb.sqlite'), join(dir, 'large.txt')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

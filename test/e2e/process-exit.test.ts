@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTestModel } from '../helpers/test-models.js';
+import { builtFile } from '../helpers/built-package.js';
 
 /** After the script prints its scores, the process must be gone within this long (it hung for ever before). */
 const EXIT_AFTER_SCORING_MS = 15_000;
 
 const SCRIPT = `
-import { createReranker } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../src/index.ts')).href)};
+import { createReranker } from ${JSON.stringify(pathToFileURL(builtFile('index.js')).href)};
 const [model, engine, size] = process.argv.slice(2);
 const reranker = await createReranker({ model, engine });
 // 70,000 characters of Chinese without punctuation: no safe cut, so tokenized whole, on the worker thread.
@@ -27,7 +28,7 @@ console.log('scored', results.length, reranker.info.engine);
 /** Runs the script; resolves with its output, exit code and how long it lived after printing its scores. */
 function runScript(file: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number | null; afterScoringMs: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let scoredAt: number | undefined;
@@ -57,7 +58,7 @@ describe('a script that never closes its reranker exits by itself', () => {
   before(async () => {
     model = await ensureTestModel('tiny');
     dir = mkdtempSync(join(tmpdir(), 'qwen-ranker-exit-'));
-    file = join(dir, 'no-close.mts');
+    file = join(dir, 'no-close.mjs');
     writeFileSync(file, SCRIPT);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

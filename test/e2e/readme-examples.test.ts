@@ -1,7 +1,7 @@
 // The README's front door as a newcomer meets it: every code block of README.md is a file in examples/ that runs as
 // written with plain `node` (no tsx: `import 'qwen-ranker'` resolves to this checkout's dist/ by the package's
 // self-reference), and `npx qwen-ranker` works in the checkout after a build with no npm warning. In
-// test/portability.txt too, so CI runs it on Node 20, 22 and 24. Needs `npm run build` (npm test runs it first).
+// test/portability.txt too, so CI runs it on Node 20 and 24 (Node 22 runs examples/rerank.mjs in the package test). Needs `npm run build` (npm test runs it first).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

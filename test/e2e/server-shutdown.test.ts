@@ -5,11 +5,9 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { ensureTestModel } from '../helpers/test-models.js';
 import { get, post, waitFor } from '../helpers/server-harness.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { cliPath } from '../helpers/run-cli.js';
 
 async function metric(url: string, name: string): Promise<number> {
   const { body } = await get<string>(`${url}/metrics`);
@@ -29,8 +27,8 @@ describe('qwen-ranker serve process', () => {
     // tiny model, where an ONNX run takes about a millisecond.
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--model', model, '--engine', 'llama-cpp', '--port', '0', '--log-level', 'warn', '--max-concurrent', '1', '--drain-timeout', '60000'],
-      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+      [cliPath(), 'serve', '--model', model, '--engine', 'llama-cpp', '--port', '0', '--log-level', 'warn', '--max-concurrent', '1', '--drain-timeout', '60000'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

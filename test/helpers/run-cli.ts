@@ -1,8 +1,10 @@
-// Runs the qwen-ranker CLI as a user does: a child process from source (tsx), with real files and exit codes.
+// Runs the qwen-ranker CLI as a user does: a child process of the built CLI (dist/cli/main.js, the package's bin),
+// with real files and exit codes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { builtFile } from './built-package.js';
 
-export const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The built CLI; resolved on first use, so a test file that only imports this module needs no build. */
+export const cliPath = (): string => builtFile('cli/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +14,7 @@ export interface CliResult {
 
 /** Starts the CLI; the caller owns the process (for servers and signals). */
 export function spawnCli(args: string[], options: { env?: Record<string, string>; stdin?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], {
+  return spawn(process.execPath, [cliPath(), ...args], {
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
