@@ -59,6 +59,16 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones }] },
   },
   {
+    // Every error a user can meet carries a stable code (the server and the CLI map codes, never messages).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "NewExpression[callee.name='Error'], CallExpression[callee.name='Error']",
+        message: 'Throw a RerankerError with a code (src/spec/errors.ts), not a plain Error.',
+      }],
+    },
+  },
+  {
     files: ['web/src/**'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', Blob: 'readonly', File: 'readonly', FileReader: 'readonly', HTMLElement: 'readonly', KeyboardEvent: 'readonly', DragEvent: 'readonly', ClipboardEvent: 'readonly', Event: 'readonly', requestAnimationFrame: 'readonly' } },
   },

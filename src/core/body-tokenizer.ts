@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { LlamaModel, Token } from 'node-llama-cpp';
+import { ModelLoadError, RerankerError } from '../spec/errors.js';
 import { WORKER_NICE_INCREMENT } from './thread-priority.js';
 
 /**
@@ -119,21 +120,21 @@ class TokenizerWorker {
     this.worker.on('message', (message: { ready?: true; id?: number; tokens?: Uint32Array; error?: string }) => {
       if (message.id === undefined) {
         if (message.ready) settle?.resolve();
-        else settle?.reject(new Error(`cannot load the tokenizer: ${message.error}`));
+        else settle?.reject(new ModelLoadError('model_load_failed', `cannot load the tokenizer: ${message.error}`));
         return;
       }
       const request = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.tokens) request?.resolve(Array.from(message.tokens) as Token[]);
-      else request?.reject(new Error(message.error ?? 'tokenization failed'));
+      else request?.reject(new RerankerError('engine_failed', message.error ?? 'tokenization failed'));
     });
     const failAll = (error: Error) => {
       settle?.reject(error);
       for (const { reject } of this.pending.values()) reject(error);
       this.pending.clear();
     };
-    this.worker.on('error', failAll);
-    this.worker.on('exit', () => failAll(new Error('the tokenizer worker exited')));
+    this.worker.on('error', (error) => failAll(new RerankerError('engine_failed', `the tokenizer worker failed: ${error.message}`, { cause: error })));
+    this.worker.on('exit', () => failAll(new RerankerError('engine_failed', 'the tokenizer worker exited')));
     // An idle worker must not keep the process alive (a script that never calls close() still exits). Unreferenced
     // after the listeners, not before: adding a 'message' listener references the worker's port again.
     this.worker.unref();

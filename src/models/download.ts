@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRerankerError, ModelLoadError, throwIfAborted } from '../spec/errors.js';
+import { isRerankerError, ModelLoadError, RerankerError, throwIfAborted } from '../spec/errors.js';
 import { hubFetch, probeFile, statusError, type HubOptions, type RemoteFileInfo } from './hub-client.js';
 
 export interface DownloadProgress {
@@ -63,7 +63,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     try {
       const finished = await fetchInto(partPath, info, state, options, report);
       if (finished) break;
-      lastError = new Error(`the connection closed after ${state.bytes} bytes`);
+      lastError = new RerankerError('download_failed', `the connection closed after ${state.bytes} bytes`, { retryable: true });
     } catch (error) {
       throwIfAborted(signal);
       if (isRerankerError(error) && !error.retryable) throw error;
@@ -129,7 +129,7 @@ async function fetchInto(
   const stall = new AbortController();
   let timer = setTimeout(() => stall.abort(), stallTimeoutMs);
   const stalled = (error: unknown) =>
-    stall.signal.aborted && !options.signal?.aborted ? new Error(`no data for ${stallTimeoutMs} ms`, { cause: error }) : error;
+    stall.signal.aborted && !options.signal?.aborted ? new RerankerError('download_failed', `no data for ${stallTimeoutMs} ms`, { cause: error, retryable: true }) : error;
   const signal = AbortSignal.any([options.signal, stall.signal].filter((s): s is AbortSignal => s !== undefined));
   try {
     const headers: Record<string, string> = state.bytes > 0 ? { range: `bytes=${state.bytes}-` } : {};

@@ -1,4 +1,5 @@
-// The layer rules of docs/architecture.md live in eslint.config.js (import-x/no-restricted-paths). These cases lint
+// The layer rules of docs/architecture.md live in eslint.config.js (import-x/no-restricted-paths), beside the rule
+// that errors in src/ carry a code (no-restricted-syntax on plain Errors). These cases lint
 // one import line as if it stood in a file of each layer, so a rule that stops firing fails here, not in review.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,4 +57,17 @@ describe('layer rules (eslint.config.js)', () => {
       assert.deepEqual(await layerViolations(file, specifier), []);
     });
   }
+});
+
+describe('coded errors (eslint.config.js)', () => {
+  const plainErrors = async (file: string) => {
+    const [result] = await eslint.lintText("export function f(): never {\n  throw new Error('x');\n}\n", { filePath: file });
+    return result!.messages.filter((m) => m.ruleId === 'no-restricted-syntax');
+  };
+  it('refuses a plain Error in src/ (a user would meet an error without a code)', async () => {
+    assert.equal((await plainErrors('src/core/scoring.ts')).length, 1);
+  });
+  it('allows it in tests', async () => {
+    assert.deepEqual(await plainErrors('test/unit/spec-errors.test.ts'), []);
+  });
 });

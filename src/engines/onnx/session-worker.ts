@@ -3,7 +3,7 @@
 // `run` inside setImmediate), so on the main thread every document would block the event loop (a server's
 // /health, its timeouts) for as long as the model runs, and the graph build for ~2 s at load.
 import { parentPort, workerData } from 'node:worker_threads';
-import { isRerankerError } from '../../spec/errors.js';
+import { isRerankerError, RerankerError } from '../../spec/errors.js';
 import { lowerThreadPriority } from '../../core/thread-priority.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
@@ -36,7 +36,7 @@ let nextCache = 1;
 const cache = (id: number | undefined) => {
   if (id === undefined) return undefined;
   const found = caches.get(id);
-  if (!found) throw new Error(`no key/value cache ${id} in the session worker`);
+  if (!found) throw new RerankerError('engine_failed', `no key/value cache ${id} in the session worker`);
   return found;
 };
 
