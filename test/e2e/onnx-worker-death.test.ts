@@ -95,3 +95,23 @@ describe('the ONNX engine when its session worker dies', () => {
     assert.equal(workers.length, 2, 'no third worker');
   });
 });
+
+describe('closing the ONNX engine while a new worker loads the model', () => {
+  it('ends the new worker as well', { timeout: 60_000 }, async () => {
+    const workers: Worker[] = [];
+    const onWorker = (worker: Worker) => workers.push(worker);
+    process.on('worker', onWorker);
+    try {
+      const ranker = await createReranker({ model: await ensureTestModel('tiny'), engine: 'onnx' });
+      await workers[0]!.terminate();
+      await waitFor(() => workers.length === 2, 30_000, 'the new worker');
+      const exited = new Promise((resolve) => workers[1]!.once('exit', resolve));
+      assert.equal(ranker.health().ready, false, 'the new worker is still loading');
+      await ranker.close();
+      await exited;
+      assert.deepEqual(ranker.health(), { ready: false, reason: 'the reranker has been closed' });
+    } finally {
+      process.off('worker', onWorker);
+    }
+  });
+});
