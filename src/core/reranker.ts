@@ -2,6 +2,7 @@ import type { EngineScore, RerankEngine, ScoreGroup } from '../spec/engine.js';
 import { AbortedError, CallbackError, InvalidInputError, isRerankerError, RerankerError, throwIfAborted } from '../spec/errors.js';
 import {
   type DocumentInput,
+  type EngineHealth,
   type RerankedDocument,
   type Reranker,
   type RerankOptions,
@@ -107,6 +108,10 @@ class RerankerFacade implements Reranker {
 
   stats(): RerankerStats {
     return { ...this.engine.stats(), cacheHits: this.cache.hits, cacheMisses: this.cache.misses, cacheEntries: this.cache.size };
+  }
+
+  health(): EngineHealth {
+    return this.closed ? { ready: false, reason: 'the reranker has been closed' } : this.engine.health();
   }
 
   status(): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { EngineInfo, LongDocumentMode, WindowInfo } from './types.js';
+import type { EngineHealth, EngineInfo, LongDocumentMode, WindowInfo } from './types.js';
 
 /**
  * One scoring job: a query (with its instruction) against documents. Engines receive text; the local engine
@@ -51,6 +51,8 @@ export interface RerankEngine {
   /** Scores in input order. Rejects with a `RerankerError`. */
   scoreGroup(group: ScoreGroup, options?: ScoreGroupOptions): Promise<EngineScore[]>;
   stats(): EngineStats;
+  /** Whether the engine can score now; read on every `/ready`, so it answers at once. */
+  health(): EngineHealth;
   /** Extra status for `/ready` (e.g. per-endpoint health of a remote fleet). */
   status?(): Record<string, unknown>;
   close(): Promise<void>;

@@ -120,6 +120,22 @@ export interface EngineInfo {
   maxContextTokens: number;
 }
 
+/**
+ * Whether an engine can score now: what `/ready` answers. Not ready means requests fail until the engine recovers
+ * by itself (a worker being restarted, a fleet whose endpoints all fail their health checks) or for good (a worker
+ * that died again after its restart).
+ */
+export type EngineHealth =
+  | { ready: true }
+  | {
+      ready: false;
+      /** Why, in one sentence for an operator. */
+      reason: string;
+      /** Seconds after which asking again may find the engine ready; absent when the engine cannot tell (a final
+       * failure that only a new process fixes, or nothing that would notice a recovery by itself). */
+      retryAfterSeconds?: number;
+    };
+
 /** Qwen3-Reranker model card default instruction (https://huggingface.co/Qwen/Qwen3-Reranker-0.6B, "Usage"). */
 export const DEFAULT_INSTRUCTION = 'Given a web search query, retrieve relevant passages that answer the query';
 
@@ -148,6 +164,8 @@ export interface Reranker extends AsyncDisposable {
   /** Scores arbitrary (query, document) pairs; results in input order. */
   score(pairs: readonly ScorePair[], options?: ScoringOptions): Promise<ScoreResult[]>;
   stats(): RerankerStats;
+  /** Whether the engine can score now (`/ready` answers 503 while it cannot); not ready once closed. */
+  health(): EngineHealth;
   /** Engine-specific status for `/ready`. */
   status(): Record<string, unknown>;
   close(): Promise<void>;

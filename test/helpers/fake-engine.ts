@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { untilAborted } from '../../src/core/abort-signals.js';
-import { throwIfAborted, type EngineInfo, type EngineScore, type EngineStats, type RerankEngine, type ScoreGroup, type ScoreGroupOptions } from '../../src/index.js';
+import { throwIfAborted, type EngineHealth, type EngineInfo, type EngineScore, type EngineStats, type RerankEngine, type ScoreGroup, type ScoreGroupOptions } from '../../src/index.js';
 
 export interface FakePair {
   instruction: string;
@@ -49,6 +49,8 @@ export class FakeEngine implements RerankEngine {
   private failure: Error | undefined;
   private readonly callWaiters: Array<{ count: number; resolve: () => void }> = [];
   closed = false;
+  /** What `health()` answers. Default: ready. */
+  currentHealth: EngineHealth = { ready: true };
 
   constructor(options: FakeEngineOptions = {}) {
     this.info = { engine: 'fake', model: options.model ?? 'fake-model', device: 'none', demo: true, loadTimeMs: 0, maxContextTokens: options.maxContextTokens ?? 32_768 };
@@ -110,6 +112,10 @@ export class FakeEngine implements RerankEngine {
 
   stats(): EngineStats {
     return { queueDepth: 0, active: 0, evaluatedTokens: 0, promptTokens: 0 };
+  }
+
+  health(): EngineHealth {
+    return this.currentHealth;
   }
 
   async close(): Promise<void> {

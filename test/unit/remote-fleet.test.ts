@@ -254,6 +254,24 @@ describe('remote engine: failures', () => {
     assert.ok(dying!.hits > 0);
   });
 
+  it('is not ready, naming each endpoint\'s error, while every endpoint fails its health check, and ready again when one is back', async () => {
+    const fleet = await fakes({}, {});
+    const engine = await engineFor(fleet, { healthCheckIntervalMs: 100 });
+    assert.deepEqual(engine.health(), { ready: true });
+    await Promise.all(fleet.map((s) => s.kill()));
+    const deadline = Date.now() + 3000;
+    while (engine.health().ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const health = engine.health();
+    assert.ok(!health.ready, 'not ready');
+    assert.equal(health.retryAfterSeconds, 1, 'the next health check is within a second');
+    for (const server of fleet) assert.ok(health.reason.includes(`${server.url} (health check:`), health.reason);
+    assert.match(health.reason, /ECONNREFUSED/);
+
+    await fleet[1]!.restart();
+    while (!engine.health().ready && Date.now() < deadline + 3000) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(engine.health(), { ready: true });
+  });
+
   it('retries a malformed answer on another endpoint', async () => {
     const [broken, ok] = await fakes({ behaviour: () => ({ status: 200, body: { results: [] } }) }, {});
     const engine = await engineFor([broken!, ok!]);

@@ -351,3 +351,15 @@ describe('reranker facade: invalid input', () => {
     assert.equal((await rejection(reranker.rerank(QUERY, DOCS))).code, 'closed');
   });
 });
+
+describe('reranker facade: health', () => {
+  it("answers the engine's health, and not ready once closed", async () => {
+    const { engine, reranker } = setup();
+    assert.deepEqual(reranker.health(), { ready: true });
+    engine.currentHealth = { ready: false, reason: 'the worker is restarting', retryAfterSeconds: 2 };
+    assert.deepEqual(reranker.health(), { ready: false, reason: 'the worker is restarting', retryAfterSeconds: 2 });
+    engine.currentHealth = { ready: true };
+    await reranker.close();
+    assert.deepEqual(reranker.health(), { ready: false, reason: 'the reranker has been closed' });
+  });
+});

@@ -15,7 +15,7 @@ export interface ServerStatus {
 }
 
 /** `/ready` answer (src/server/routes/status-routes.ts): 200 with these fields when loaded; 503 with `status`
- * `loading`/`failed`/`draining` (and `error` when failed) otherwise. */
+ * `loading`/`failed`/`unavailable`/`draining` (and `error` when failed or unavailable) otherwise. */
 interface ReadyWire {
   status?: string;
   model?: string;

@@ -3,7 +3,7 @@ import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOpti
 import { integerOption } from '../../core/integer-option.js';
 import { linkSignals } from '../../core/abort-signals.js';
 import { EngineUnavailableError, InvalidInputError, RerankerError, throwIfAborted } from '../../spec/errors.js';
-import type { EngineInfo } from '../../spec/types.js';
+import type { EngineHealth, EngineInfo } from '../../spec/types.js';
 import { cohereFlavour } from './cohere/cohere-flavour.js';
 import { Fleet } from './fleet.js';
 import type { HttpEngineOptions } from './http-engine-options.js';
@@ -123,6 +123,19 @@ class HttpEngine implements RerankEngine {
       evaluatedTokens: this.promptTokens,
       promptTokens: this.promptTokens,
     };
+  }
+
+  /**
+   * Ready while some endpoint is healthy (in rotation, or only pausing as its `Retry-After` asked). With none, a
+   * request could only probe a failed endpoint; the next periodic health check is when one may be back.
+   */
+  health(): EngineHealth {
+    if (this.closed) return { ready: false, reason: 'the remote engine has been closed' };
+    if (this.fleet.healthyCount() > 0) return { ready: true };
+    const endpoints = this.fleet.status().map((e) => `${e.url} (${e.lastError ?? e.state})`);
+    const reason = `no ${this.flavour.kind} endpoint is healthy: ${endpoints.join(', ')}`;
+    const interval = this.options.healthCheckIntervalMs;
+    return interval > 0 ? { ready: false, reason, retryAfterSeconds: Math.max(1, Math.ceil(interval / 1000)) } : { ready: false, reason };
   }
 
   status(): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaConte
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
 import { AbortedError, ContextOverflowError, InvalidInputError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import { integerOption } from '../../core/integer-option.js';
-import type { EngineInfo } from '../../spec/types.js';
+import type { EngineHealth, EngineInfo } from '../../spec/types.js';
 import { scoreThroughQueue } from '../../core/group-scoring.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { firstLine, physicalCoreCount } from '../../core/local-model.js';
@@ -191,6 +191,11 @@ class LlamaCppEngine implements RerankEngine {
   stats(): EngineStats {
     const s = this.scheduler;
     return { queueDepth: s.queueDepth, active: s.active, evaluatedTokens: s.evaluatedTokens, promptTokens: s.promptTokens };
+  }
+
+  /** llama.cpp runs in this process: the engine can score until it is closed. */
+  health(): EngineHealth {
+    return this.closed ? { ready: false, reason: 'the engine has been closed' } : { ready: true };
   }
 
   status(): Record<string, unknown> {

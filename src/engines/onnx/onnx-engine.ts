@@ -3,7 +3,7 @@ import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp'
 import type * as Ort from 'onnxruntime-node';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
 import { AbortedError, ModelLoadError, RerankerError } from '../../spec/errors.js';
-import type { EngineInfo } from '../../spec/types.js';
+import type { EngineHealth, EngineInfo } from '../../spec/types.js';
 import { scoreThroughQueue, type ScoreJob, type ScoreJobQueue } from '../../core/group-scoring.js';
 import { integerOption } from '../../core/integer-option.js';
 import { firstLine, physicalCoreCount } from '../../core/local-model.js';
@@ -13,6 +13,7 @@ import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { readQwen3Config, type Qwen3Config } from './qwen3-config.js';
 import type { PrefixHandle } from './session-protocol.js';
+import { SessionSupervisor } from './session-supervisor.js';
 import { WorkerSession } from './worker-session.js';
 
 export interface OnnxEngineOptions {
@@ -72,7 +73,7 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
   }
   const [vocabulary, session] = await Promise.allSettled([
     runtime.then((llama) => llama.loadModel({ modelPath: options.modelPath, vocabOnly: true })),
-    WorkerSession.start(file.layout, config, { threads, profileFilePrefix: options.profileFilePrefix }),
+    SessionSupervisor.start(() => WorkerSession.start(file.layout, config, { threads, profileFilePrefix: options.profileFilePrefix })),
   ]);
   if (vocabulary.status === 'rejected' || session.status === 'rejected') {
     if (vocabulary.status === 'fulfilled') await vocabulary.value.dispose();
@@ -144,7 +145,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   private promptTokens = 0;
 
   constructor(
-    private readonly session: WorkerSession,
+    private readonly session: SessionSupervisor,
     private readonly planner: PromptPlanner,
     private readonly threads: number,
     readonly info: EngineInfo,
@@ -177,6 +178,10 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
 
   stats(): EngineStats {
     return { queueDepth: this.queue.length, active: this.active, evaluatedTokens: this.evaluatedTokens, promptTokens: this.promptTokens };
+  }
+
+  health(): EngineHealth {
+    return this.closed ? { ready: false, reason: 'the engine has been closed' } : this.session.health();
   }
 
   status(): Record<string, unknown> {

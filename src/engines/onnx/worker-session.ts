@@ -24,6 +24,9 @@ export class WorkerSession {
   /** Each waiting request's reader of its reply (see `request`). */
   private readonly pending = new Map<number, (reply: RequestReply) => void>();
   private failure: RerankerError | undefined;
+  private markStopped!: (error: RerankerError) => void;
+  /** Settles once the worker has stopped (it died, or `close()` ended it), with the error its requests got. */
+  readonly stopped = new Promise<RerankerError>((resolve) => (this.markStopped = resolve));
 
   private constructor(private readonly worker: Worker) {}
 
@@ -112,7 +115,10 @@ export class WorkerSession {
 
   /** The worker is gone: every waiting and later request fails. */
   private fail(message: string): void {
-    this.failure ??= new RerankerError('engine_failed', `the ONNX engine's worker stopped: ${message}`);
+    if (!this.failure) {
+      this.failure = new RerankerError('engine_failed', `the ONNX engine's worker stopped: ${message}`);
+      this.markStopped(this.failure);
+    }
     const failed: FailedReply = { type: 'failed', id: 0, error: { message: this.failure.message, code: 'engine_failed' } };
     for (const waiter of this.pending.values()) waiter(failed);
     this.pending.clear();

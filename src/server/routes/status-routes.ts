@@ -31,7 +31,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
     '/ready',
     {
       schema: {
-        summary: 'Readiness: 503 until the model is loaded, then 200 with what is loaded',
+        summary: 'Readiness: 503 until the model is loaded and while the engine cannot score, else 200 with what is loaded',
         tags: ['status'],
         response: { 200: ReadyResponse, 503: NotReadyResponse },
       },
@@ -47,6 +47,16 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
         return reply.code(503).send({
           status: 'failed' as const,
           error: { code: isRerankerError(error) ? error.code : 'model_load_failed', message: withoutLocalPaths(error instanceof Error ? error.message : String(error)) },
+        });
+      }
+      // Loaded, but unable to score now: a restarting or dead ONNX worker, a fleet with no healthy endpoint.
+      const health = state.reranker.health();
+      if (!health.ready) {
+        if (health.retryAfterSeconds !== undefined) reply.header('retry-after', String(health.retryAfterSeconds));
+        return reply.code(503).send({
+          status: 'unavailable' as const,
+          error: { code: 'engine_unavailable', message: withoutLocalPaths(health.reason) },
+          engine_status: state.reranker.status(),
         });
       }
       const { info } = state.reranker;

@@ -16,6 +16,9 @@ export const ReadyResponse = Type.Object({
 });
 
 export const NotReadyResponse = Type.Object({
-  status: Type.Union([Type.Literal('loading'), Type.Literal('failed'), Type.Literal('draining')]),
+  status: Type.Union([Type.Literal('loading'), Type.Literal('failed'), Type.Literal('unavailable'), Type.Literal('draining')], {
+    description: '`unavailable`: the model is loaded but the engine cannot score now (see `error.message`)',
+  }),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  engine_status: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
