@@ -1,0 +1,16 @@
+// npm's `prepare`: runs after `npm install` in the checkout, and again whenever npm installs the checkout as a
+// directory dependency, which `npx qwen-ranker` in the checkout does (into npm's npx cache) on its first run.
+// The build deletes dist/ before writing it, so an unconditional rebuild there cost ~30 s and pulled dist/ from
+// under anything running from it (the CLI tests did, beside the test that runs npx). Builds only when dist/ or
+// web/dist/ is missing or older than a source.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildState } from './build-state.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const state = buildState(root);
+if (state !== 'fresh') {
+  const npm = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
+  const result = spawnSync(npm[0], [...npm[1], 'run', 'build'], { cwd: root, stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
