@@ -12,7 +12,8 @@ const outputs = ['dist/cli/main.js', 'web/dist/index.html'];
 function newest(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+  // A folder's own time changes when a file in it is added, removed or renamed.
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
 /** `'missing'`, `'stale'` (a source changed after the build) or `'fresh'`, for the package at `root`. */
