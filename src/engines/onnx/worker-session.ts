@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ModelLoadError, RerankerError } from '../../spec/errors.js';
+import { ModelLoadError, RerankerError, type RerankerErrorCode } from '../../spec/errors.js';
 import type { GgufLayout } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 import type { Qwen3SessionOptions } from './qwen3-session.js';
@@ -77,10 +77,23 @@ export class WorkerSession {
     if (!this.failure) void this.request({ type: 'release', cache: cache.id }, done).catch(() => undefined);
   }
 
-  /** Releases the session (and writes its profile, if one was asked for), then ends the worker. */
-  async close(): Promise<void> {
-    if (!this.failure) await this.request({ type: 'close' }, done).catch(() => undefined);
-    await this.worker.terminate();
+  /**
+   * Releases the session (and writes its profile, if one was asked for) once the runs already sent have ended, then
+   * ends the worker. Past `waitMs` the worker is stopped instead and the runs still pending fail with `aborted`;
+   * a run inside onnxruntime then ends on its own (the thread stops when onnxruntime returns to it), unawaited.
+   */
+  async close(waitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.failure ? Promise.resolve(true) : this.request({ type: 'close' }, done).catch(() => true);
+    const intime = await Promise.race([closed, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);
+    clearTimeout(timer);
+    const stopped = this.worker.terminate();
+    if (intime) {
+      await stopped;
+      return;
+    }
+    this.fail('the engine closed before this run ended', 'aborted');
+    stopped.catch(() => undefined);
   }
 
   /**
@@ -111,11 +124,12 @@ export class WorkerSession {
   }
 
   /** The worker is gone: every waiting and later request fails. */
-  private fail(message: string): void {
-    this.failure ??= new RerankerError('engine_failed', `the ONNX engine's worker stopped: ${message}`);
-    const failed: FailedReply = { type: 'failed', id: 0, error: { message: this.failure.message, code: 'engine_failed' } };
+  private fail(message: string, code: RerankerErrorCode = 'engine_failed'): void {
+    this.failure ??= new RerankerError(code, `the ONNX engine's worker stopped: ${message}`);
+    const failed: FailedReply = { type: 'failed', id: 0, error: { message: this.failure.message, code: this.failure.code } };
     for (const waiter of this.pending.values()) waiter(failed);
     this.pending.clear();
+    this.worker.unref(); // as `settle` does when nothing is pending
   }
 }
 
