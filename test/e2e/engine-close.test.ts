@@ -1,5 +1,6 @@
 // What `close()` releases and how long it may take (issue 18): the llama.cpp engine disposes the llama.cpp runtime it
-// created, and the ONNX engine's session worker stops within its bound even with long runs still queued in it.
+// created, and closing the ONNX engine's session worker returns within its bound even with long runs still in it
+// (which fail with `aborted`; the worker ends by itself after them, never stopped inside onnxruntime).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReranker, isRerankerError } from '../../src/index.js';
@@ -33,9 +34,9 @@ describe("closing the ONNX engine's session worker", () => {
     const config = readQwen3Config(file);
     file.close();
     const session = await WorkerSession.start(file.layout, config, { threads: 1 });
-    // Four 8,000-token documents, one run each: seconds of work queued in the worker.
+    // Two 8,000-token documents, one run each (as the engine keeps two runs in the worker): seconds of work.
     const document = Array.from({ length: 8000 }, (_, i) => 100 + (i % 5000));
-    const runs = Array.from({ length: 4 }, () => session.score([document]));
+    const runs = Array.from({ length: 2 }, () => session.score([document]));
     const outcomes = Promise.allSettled(runs);
     const started = performance.now();
     await session.close(100);
@@ -43,6 +44,6 @@ describe("closing the ONNX engine's session worker", () => {
     assert.ok(took < 1000, `close took ${took.toFixed(0)} ms`);
     const settled = await outcomes;
     const aborted = settled.filter((s) => s.status === 'rejected' && isRerankerError(s.reason) && s.reason.code === 'aborted');
-    assert.ok(aborted.length >= 3, JSON.stringify(settled.map((s) => s.status)));
+    assert.equal(aborted.length, 2, JSON.stringify(settled.map((s) => s.status)));
   });
 });

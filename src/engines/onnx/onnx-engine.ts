@@ -41,8 +41,9 @@ export interface OnnxEngineOptions {
 const DEFAULT_PREFIX_CACHE_TOKENS = 2048;
 
 /**
- * How long `close()` lets the runs already in the worker (at most `IN_FLIGHT`) end before it stops the worker: a
- * run of up to `PACK_TOKENS` document tokens takes ~0.4 s on the 0.6B shape; longer documents run alone and longer.
+ * How long `close()` waits for the runs already in the worker (at most `IN_FLIGHT`) before it returns without them
+ * (they fail with `aborted`; the worker ends by itself after them, see `WorkerSession.close`): a run of up to
+ * `PACK_TOKENS` document tokens takes ~0.4 s on the 0.6B shape; longer documents run alone and longer.
  */
 const CLOSE_WAIT_MS = 5_000;
 

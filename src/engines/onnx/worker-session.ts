@@ -79,21 +79,22 @@ export class WorkerSession {
 
   /**
    * Releases the session (and writes its profile, if one was asked for) once the runs already sent have ended, then
-   * ends the worker. Past `waitMs` the worker is stopped instead and the runs still pending fail with `aborted`;
-   * a run inside onnxruntime then ends on its own (the thread stops when onnxruntime returns to it), unawaited.
+   * ends the worker. Past `waitMs`, the requests still pending fail with `aborted` and this returns; the worker
+   * ends by itself after those runs (it answers `close` last), referenced until then. It is never terminated while
+   * a run may be inside onnxruntime: measured on the 0.6B shape, a worker terminated mid-run aborted the whole
+   * process (`terminate called after throwing an instance of 'Napi::Error'`, SIGABRT) when the run returned.
    */
   async close(waitMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const closed = this.failure ? Promise.resolve(true) : this.request({ type: 'close' }, done).catch(() => true);
-    const intime = await Promise.race([closed, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);
-    clearTimeout(timer);
-    const stopped = this.worker.terminate();
-    if (intime) {
-      await stopped;
+    if (this.failure) {
+      await this.worker.terminate();
       return;
     }
-    this.fail('the engine closed before this run ended', 'aborted');
-    stopped.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.request({ type: 'close' }, done).catch(() => true);
+    const intime = await Promise.race([closed, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);
+    clearTimeout(timer);
+    if (intime) await this.worker.terminate();
+    else this.fail('the engine closed before this run ended', 'aborted');
   }
 
   /**
@@ -119,7 +120,8 @@ export class WorkerSession {
   private settle(reply: RequestReply): void {
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker.unref();
+    // After a failure the worker is gone, or ending its last runs after a late `close`: then it stays referenced.
+    if (this.pending.size === 0 && !this.failure) this.worker.unref();
     waiter?.(reply);
   }
 
@@ -129,7 +131,6 @@ export class WorkerSession {
     const failed: FailedReply = { type: 'failed', id: 0, error: { message: this.failure.message, code: this.failure.code } };
     for (const waiter of this.pending.values()) waiter(failed);
     this.pending.clear();
-    this.worker.unref(); // as `settle` does when nothing is pending
   }
 }
 
