@@ -125,7 +125,7 @@ export class WorkerSession {
     waiter?.(reply);
   }
 
-  /** The worker is gone: every waiting and later request fails. */
+  /** The worker is gone, or was closed past its bound: every waiting and later request fails. */
   private fail(message: string, code: RerankerErrorCode = 'engine_failed'): void {
     this.failure ??= new RerankerError(code, `the ONNX engine's worker stopped: ${message}`);
     const failed: FailedReply = { type: 'failed', id: 0, error: { message: this.failure.message, code: this.failure.code } };
