@@ -6,6 +6,7 @@ import { ensureTestModel } from '../test/helpers/test-models.js';
 import { runEngineBench } from './engine-bench.js';
 import { runServerBench } from './server-bench.js';
 import { runHeadBench } from './head-bench.js';
+import { runPrefixMemoryBench } from './prefix-memory.js';
 
 const only = process.argv.slice(2); // e.g. `npm run bench -- engine`
 const wants = (part: string) => only.length === 0 || only.includes(part);
@@ -27,12 +28,20 @@ if (existsSync(reportUrl)) {
 const ENGINE = '## Engines: ONNX Runtime vs llama.cpp vs LlamaRankingContext.rankAll';
 const SERVER = '## Server throughput and latency';
 const HEADS = "## llama.cpp engine: the file's answer head (logits vs ranking output)";
+const MEMORY = '## ONNX engine: peak resident memory over distinct long queries';
 if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
 if (wants('heads')) {
   const untiedPath = await ensureTestModel('full-q8-untied');
   sections.set(HEADS, `${HEADS}\n\n${await runHeadBench(modelPath, untiedPath)}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
 }
 if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+// Fails the run (after the report is written) when the server's peak resident memory passes issue 18's goal.
+let memoryOverGoal = false;
+if (wants('memory')) {
+  const memory = await runPrefixMemoryBench(modelPath);
+  memoryOverGoal = !memory.withinGoal;
+  sections.set(MEMORY, `${MEMORY}\n\n${memory.markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM._`);
+}
 
 const machine = [
   `- Date: ${new Date().toISOString().slice(0, 10)}`,
@@ -41,9 +50,13 @@ const machine = [
   '- Model: generated Qwen3-0.6B-shaped GGUF, Q8_0, random weights (`npm run make-model -- --variant full-q8`): speed does not depend on weight values; its scores are meaningless.',
 ].join('\n');
 
-const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\` or \`-- server\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
+const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\`, \`-- server\` or \`-- memory\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
 writeFileSync(reportUrl, report);
 process.stdout.write(report);
+if (memoryOverGoal) {
+  process.stderr.write('bench: the ONNX server\'s peak resident memory is over the goal (see the memory section)\n');
+  process.exitCode = 1;
+}
 
 function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;

@@ -70,6 +70,7 @@ export function createServerMetrics(sources: ServerMetricsSources): ServerMetric
   mirrorGauge(registry, 'qwen_ranker_cache_entries', 'Entries in the score cache', () => sources.rerankerStats()?.cacheEntries);
   mirrorGauge(registry, 'qwen_ranker_engine_queue_depth', 'Scoring items waiting for an engine sequence', () => sources.rerankerStats()?.queueDepth);
   mirrorGauge(registry, 'qwen_ranker_engine_active', 'Scoring items being evaluated', () => sources.rerankerStats()?.active);
+  mirrorGauge(registry, 'qwen_ranker_engine_prefix_cache_bytes', "Bytes of key/value tensors in the ONNX engine's prefix cache (0 on other engines)", () => sources.rerankerStats()?.prefixCacheBytes);
   mirrorGauge(registry, 'qwen_ranker_requests_running', 'Requests admitted and being scored', () => sources.admission.running);
   mirrorGauge(registry, 'qwen_ranker_requests_queued', 'Requests waiting for admission', () => sources.admission.queued);
   // vLLM labels its metrics with `model_name` (the served name); here one info series carries it.

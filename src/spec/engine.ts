@@ -44,6 +44,9 @@ export interface EngineStats {
   evaluatedTokens: number;
   /** Tokens of all prompts scored (what evaluation would cost without reuse). */
   promptTokens: number;
+  /** Bytes of key/value tensors held by the engine's prefix cache (the ONNX engine's; absent on engines with fixed
+   * key/value cells or none). */
+  prefixCacheBytes?: number;
 }
 
 export interface RerankEngine {

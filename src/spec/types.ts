@@ -154,6 +154,7 @@ export interface EngineStatsSnapshot {
   active: number;
   evaluatedTokens: number;
   promptTokens: number;
+  prefixCacheBytes?: number;
 }
 
 /** The public reranker: returned by `createReranker`. Owns native resources until `close()`. */

@@ -16,6 +16,7 @@ interface ServeCliOptions extends ModelCliOptions {
   logLevel: string;
   cacheSize?: number;
   sequences?: number;
+  prefixCacheBytes?: number;
   engine?: string;
   endpoint?: string[];
   engineApiKey?: string;
@@ -55,6 +56,11 @@ export function registerServeCommand(program: Command): void {
       .option('--log-level <level>', 'fatal | error | warn | info | debug | silent', 'info')
       .option('--cache-size <n>', 'score cache entries; 0 disables (default: 10000)', parseNonNegativeInt('--cache-size'))
       .option('--sequences <n>', 'llama.cpp engine: sequences scored in parallel (default: 4)', parsePositiveInt('--sequences'))
+      .option(
+        '--prefix-cache-bytes <n>',
+        "ONNX engine: bytes of key/value tensors kept for recent queries' shared prefixes, least recently used evicted first; 0 keeps none between runs (default: 2,048 tokens' worth, 448 MiB on a 0.6B model)",
+        parseNonNegativeInt('--prefix-cache-bytes'),
+      )
       .option('--endpoint <url>', 'remote engine endpoint (repeatable: requests are spread across them)', collect)
       .option('--engine-api-key <key>', 'API key sent to the remote engine')
       .option('--kb-dir <dir>', 'serve the knowledge bases in this directory at POST /api/kb/{name}/search')
@@ -85,6 +91,7 @@ async function runServe(options: ServeCliOptions & Partial<Record<string, unknow
     gpu: gpuOption(options.gpu),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.sequences === undefined ? {} : { sequences: options.sequences }),
+    ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
     ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
     ...(engine === undefined ? {} : { engine: engine as EngineKind }),
     ...(endpoints ? { endpoints } : {}),

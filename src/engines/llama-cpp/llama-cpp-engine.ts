@@ -110,6 +110,8 @@ class LlamaCppEngine implements RerankEngine {
   private closed = false;
 
   private constructor(
+    /** The engine's own llama.cpp runtime (`createLlamaCppEngine` gets a new one), disposed on close. */
+    private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly contexts: LlamaContext[],
     private readonly answerSource: AnswerSource['kind'],
@@ -168,6 +170,7 @@ class LlamaCppEngine implements RerankEngine {
       maxContextTokens: model.trainContextSize,
     };
     return new LlamaCppEngine(
+      llama,
       model,
       contexts,
       answer.kind,
@@ -215,6 +218,7 @@ class LlamaCppEngine implements RerankEngine {
     for (const context of this.contexts) await context.dispose();
     await this.tokenizer.close();
     await this.model.dispose();
+    await this.llama.dispose();
   }
 
   /** Creates (once, or larger when needed) a single-sequence context for prompts longer than a sequence. */

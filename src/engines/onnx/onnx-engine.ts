@@ -12,7 +12,7 @@ import { createBodyTokenizer } from '../../core/body-tokenizer.js';
 import { PromptPlanner } from '../../core/prompt-tokens.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { readQwen3Config, type Qwen3Config } from './qwen3-config.js';
-import type { PrefixHandle } from './session-protocol.js';
+import { keyValueBytesPerToken, PrefixCache } from './prefix-cache.js';
 import { SessionSupervisor } from './session-supervisor.js';
 import { WorkerSession } from './worker-session.js';
 
@@ -23,13 +23,30 @@ export interface OnnxEngineOptions {
   modelName?: string;
   /** CPU threads (onnxruntime intra-op threads). Default: the number of physical cores. */
   threads?: number;
+  /**
+   * Bytes of key/value tensors kept for reuse after the runs that needed them: the caches of recent queries' shared
+   * prefixes (instruction and query), least recently used evicted first. A prefix being scored stays cached beyond
+   * the budget until its runs end; 0 keeps nothing between runs. Default: `DEFAULT_PREFIX_CACHE_TOKENS` tokens'
+   * worth on the file's shape (224 KiB per token on Qwen3-Reranker-0.6B: 448 MiB).
+   */
+  prefixCacheBytes?: number;
   /** Writes onnxruntime's per-operator profile to `<prefix>_<date>.json` when the engine closes (benchmarks).
    * Default: off. */
   profileFilePrefix?: string;
 }
 
-/** Shared-prefix key/value caches kept for reuse: one per recent (instruction, query). */
-const PREFIX_CACHE_ENTRIES = 8;
+/**
+ * The default prefix-cache budget, in tokens of the file's shape: the template and instruction take ~50 tokens, so
+ * it keeps ~20 recent queries of a few dozen tokens, or one query of 2,000 tokens (448 MiB on the 0.6B shape).
+ */
+const DEFAULT_PREFIX_CACHE_TOKENS = 2048;
+
+/**
+ * How long `close()` waits for the runs already in the worker (at most `IN_FLIGHT`) before it returns without them
+ * (they fail with `aborted`; the worker ends by itself after them, see `WorkerSession.close`): a run of up to
+ * `PACK_TOKENS` document tokens takes ~0.4 s on the 0.6B shape; longer documents run alone and longer.
+ */
+const CLOSE_WAIT_MS = 5_000;
 
 /** Runs sent to the session worker at once (see `drain`). */
 const IN_FLIGHT = 2;
@@ -71,13 +88,15 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
   } finally {
     file.close();
   }
+  const bytesPerToken = keyValueBytesPerToken(config);
+  const prefixCacheBytes = integerOption(options.prefixCacheBytes, DEFAULT_PREFIX_CACHE_TOKENS * bytesPerToken, 'prefixCacheBytes', { min: 0 });
   const [vocabulary, session] = await Promise.allSettled([
     runtime.then((llama) => llama.loadModel({ modelPath: options.modelPath, vocabOnly: true })),
     SessionSupervisor.start(() => WorkerSession.start(file.layout, config, { threads, profileFilePrefix: options.profileFilePrefix })),
   ]);
   if (vocabulary.status === 'rejected' || session.status === 'rejected') {
     if (vocabulary.status === 'fulfilled') await vocabulary.value.dispose();
-    if (session.status === 'fulfilled') await session.value.close();
+    if (session.status === 'fulfilled') await session.value.close(CLOSE_WAIT_MS);
     const error: unknown = vocabulary.status === 'rejected' ? vocabulary.reason : (session as PromiseRejectedResult).reason;
     if (error instanceof RerankerError) throw error;
     throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath}: ${firstLine(error)}`, { cause: error });
@@ -100,7 +119,7 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
       options.modelPath,
     );
   } catch (error) {
-    await session.value.close();
+    await session.value.close(CLOSE_WAIT_MS);
     await closeTokenizers();
     throw error;
   }
@@ -112,7 +131,8 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
     loadTimeMs: Math.round(performance.now() - started),
     maxContextTokens: config.contextLength,
   };
-  return new OnnxEngine(session.value, planner, threads, info, closeTokenizers);
+  const prefixes = new PrefixCache(session.value, prefixCacheBytes, bytesPerToken);
+  return new OnnxEngine(session.value, prefixes, planner, threads, info, closeTokenizers);
 }
 
 let llamaRuntime: Promise<Llama> | undefined;
@@ -136,7 +156,6 @@ export async function loadOnnxRuntime(): Promise<typeof Ort> {
 class OnnxEngine implements RerankEngine, ScoreJobQueue {
   private nextGroupId = 1;
   private readonly queue: ScoreJob[] = [];
-  private readonly prefixes = new Map<string, Promise<PrefixHandle>>();
   private closed = false;
   /** Runs sent to the worker and not yet settled, and the documents in them. */
   private runs = 0;
@@ -146,6 +165,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
 
   constructor(
     private readonly session: SessionSupervisor,
+    private readonly prefixes: PrefixCache,
     private readonly planner: PromptPlanner,
     private readonly threads: number,
     readonly info: EngineInfo,
@@ -177,7 +197,13 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   }
 
   stats(): EngineStats {
-    return { queueDepth: this.queue.length, active: this.active, evaluatedTokens: this.evaluatedTokens, promptTokens: this.promptTokens };
+    return {
+      queueDepth: this.queue.length,
+      active: this.active,
+      evaluatedTokens: this.evaluatedTokens,
+      promptTokens: this.promptTokens,
+      prefixCacheBytes: this.prefixes.bytes,
+    };
   }
 
   health(): EngineHealth {
@@ -185,15 +211,14 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   }
 
   status(): Record<string, unknown> {
-    return { threads: this.threads, cachedPrefixes: this.prefixes.size };
+    return { threads: this.threads, cachedPrefixes: this.prefixes.size, prefixCacheBytes: this.prefixes.bytes, prefixCacheBudgetBytes: this.prefixes.budgetBytes };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new AbortedError('the engine is closing'));
-    while (this.runs > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    await this.session.close();
+    await this.session.close(CLOSE_WAIT_MS);
     await this.closeTokenizers();
   }
 
@@ -249,37 +274,22 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
     return pack;
   }
 
+  /** Scores a pack after its shared prefix, whose key/value cache (evaluated once per query) the run holds until it ends. */
   private async evaluate(pack: readonly ScoreJob[]): Promise<number[]> {
     const shared = sharedPrefix(pack[0]!);
-    const past = shared.length > 0 ? await this.prefix(shared) : undefined;
-    const rests = pack.map((job) => job.tokens.slice(shared.length));
-    for (const job of pack) {
-      this.evaluatedTokens += job.tokens.length - shared.length;
-      this.promptTokens += job.tokens.length;
+    const prefix = shared.length > 0 ? this.prefixes.acquire(shared) : undefined;
+    try {
+      if (prefix?.evaluated) this.evaluatedTokens += shared.length;
+      const past = await prefix?.handle;
+      const rests = pack.map((job) => job.tokens.slice(shared.length));
+      for (const job of pack) {
+        this.evaluatedTokens += job.tokens.length - shared.length;
+        this.promptTokens += job.tokens.length;
+      }
+      return await this.session.score(rests, past);
+    } finally {
+      prefix?.release();
     }
-    return this.session.score(rests, past);
-  }
-
-  /** The key/value cache of a shared prefix, evaluated once and kept for the next documents of its query. */
-  private prefix(tokens: readonly number[]): Promise<PrefixHandle> {
-    const key = tokens.join(',');
-    let cache = this.prefixes.get(key);
-    if (cache) {
-      this.prefixes.delete(key); // re-inserted below as the most recent entry
-    } else {
-      this.evaluatedTokens += tokens.length;
-      cache = this.session.extend(tokens);
-      cache.catch(() => this.prefixes.delete(key));
-    }
-    this.prefixes.set(key, cache);
-    while (this.prefixes.size > PREFIX_CACHE_ENTRIES) {
-      const [oldest, evicted] = this.prefixes.entries().next().value!;
-      this.prefixes.delete(oldest);
-      // The least recently used prefix is not one of the IN_FLIGHT (< PREFIX_CACHE_ENTRIES) documents' sent to the
-      // worker, so no run still needs it: the worker can free it.
-      evicted.then((handle) => this.session.release(handle), () => undefined);
-    }
-    return cache;
   }
 }
 

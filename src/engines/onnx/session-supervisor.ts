@@ -92,13 +92,14 @@ export class SessionSupervisor {
     handle.then((placed) => worker.release(placed), () => undefined);
   }
 
-  /** Ends the current worker (waiting for one being started, to end it too); no worker is started after this. */
-  async close(): Promise<void> {
+  /** Ends the current worker (waiting for one being started, to end it too), giving its runs at most `waitMs` (see
+   * `WorkerSession.close`); no worker is started after this. */
+  async close(waitMs: number): Promise<void> {
     const state = this.state;
     this.state = { kind: 'closed' };
     this.prefixes.clear();
-    if (state.kind === 'running') await state.worker.close();
-    if (state.kind === 'restarting') await state.worker.then((worker) => worker.close(), () => undefined);
+    if (state.kind === 'running') await state.worker.close(waitMs);
+    if (state.kind === 'restarting') await state.worker.then((worker) => worker.close(waitMs), () => undefined);
   }
 
   /** The worker to send a request to: the running one, or the one being started. */

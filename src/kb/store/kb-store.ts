@@ -95,6 +95,8 @@ interface ChunkRow {
 export class KnowledgeBaseStore {
   readonly settings: StoreSettings;
   private readonly lexical: LexicalIndex;
+  /** Names the temporary tables of `replaceFileInBatches` calls, which may overlap. */
+  private nextStaging = 1;
 
   private constructor(
     readonly path: string,
@@ -180,22 +182,39 @@ export class KnowledgeBaseStore {
   /**
    * Like `replaceFile` for chunks that arrive in batches (a large file read in blocks), so they are never all in
    * memory. One transaction still: readers see the old chunks or the new ones, never a mix. Returns the chunk count.
+   *
+   * The batches are staged in a temporary table (this connection's own, on disk: SQLite's default `temp_store`)
+   * and the file replaced from it in one synchronous transaction at the end. No transaction stays open across the
+   * awaits between batches, when other work may use this connection: it would take in their writes (and roll them
+   * back with its own on failure), refuse their transactions, and show its readers a partial file.
    */
   async replaceFileInBatches(file: Omit<StoredFile, 'id' | 'chunkCount' | 'ingestedAt'>, batches: AsyncIterable<readonly NewChunk[]>): Promise<number> {
-    this.db.exec('BEGIN IMMEDIATE');
+    const staging = `temp.staged_chunks_${this.nextStaging++}`;
+    this.db.exec(`CREATE TABLE ${staging} (position INTEGER NOT NULL, page INTEGER, heading TEXT, text TEXT NOT NULL, tokens INTEGER NOT NULL)`);
     try {
-      const fileId = this.insertFileRow(file, 0);
-      let count = 0;
-      for await (const batch of batches) {
-        for (const chunk of batch) this.insertChunk(fileId, file.title, chunk);
-        count += batch.length;
-      }
-      this.db.prepare(`UPDATE files SET chunk_count = ? WHERE id = ?`).run(count, fileId);
-      this.db.exec('COMMIT');
-      return count;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
+      const stage = this.db.prepare(`INSERT INTO ${staging}(position, page, heading, text, tokens) VALUES (?, ?, ?, ?, ?)`);
+      const stageBatch = this.db.transaction((batch: readonly NewChunk[]) => {
+        for (const chunk of batch) stage.run(chunk.position, chunk.page ?? null, chunk.heading ?? null, chunk.text, chunk.tokens);
+      });
+      for await (const batch of batches) stageBatch(batch);
+      const read = this.db.prepare(`SELECT rowid, position, page, heading, text, tokens FROM ${staging} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+      return this.db.transaction(() => {
+        const fileId = this.insertFileRow(file, 0);
+        let count = 0;
+        let after = 0;
+        // Pages, not one iterator: better-sqlite3 refuses other statements on a connection while an iterator is open.
+        for (;;) {
+          const rows = read.all(after, STAGED_PAGE) as StagedChunkRow[];
+          if (rows.length === 0) break;
+          for (const row of rows) this.insertChunk(fileId, file.title, toNewChunk(row));
+          count += rows.length;
+          after = rows.at(-1)!.rowid;
+        }
+        this.db.prepare(`UPDATE files SET chunk_count = ? WHERE id = ?`).run(count, fileId);
+        return count;
+      })();
+    } finally {
+      this.db.exec(`DROP TABLE ${staging}`);
     }
   }
 
@@ -319,6 +338,28 @@ export class KnowledgeBaseStore {
   private hasVectorTable(): boolean {
     return this.settings.embeddingModel !== undefined;
   }
+}
+
+/** Staged chunks moved per query by `replaceFileInBatches`. */
+const STAGED_PAGE = 1000;
+
+interface StagedChunkRow {
+  rowid: number;
+  position: number;
+  page: number | null;
+  heading: string | null;
+  text: string;
+  tokens: number;
+}
+
+function toNewChunk(row: StagedChunkRow): NewChunk {
+  return {
+    position: row.position,
+    ...(row.page === null ? {} : { page: row.page }),
+    ...(row.heading === null ? {} : { heading: row.heading }),
+    text: row.text,
+    tokens: row.tokens,
+  };
 }
 
 interface FileRow {
