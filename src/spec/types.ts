@@ -28,6 +28,22 @@ export interface RerankOptions extends ScoringOptions {
   topN?: number;
   /** Drop results whose `score` is below this probability. Default: 0 (keep all). */
   minScore?: number;
+  /** Give each returned result (after `topN` and `minScore`) its best `evidence` sentences, each scored by the
+   * same model as a document of its own. An integer ≥ 1. Default: off. */
+  evidence?: number;
+}
+
+/** A span of a result's document text that makes it relevant: a sentence (or a token window of a long one),
+ * scored with the same query and instruction exactly as `score()` would score `text` as a document. */
+export interface EvidenceSpan {
+  /** Offsets in the document's JavaScript string: `text === document.text.slice(start, end)`. */
+  start: number;
+  end: number;
+  text: string;
+  /** Relevance probability of the span: sigmoid(logit). */
+  score: number;
+  /** logit("yes") − logit("no") for the span. */
+  logit: number;
 }
 
 /** The window of a long document that produced its score (`longDocuments: 'windows'`). */
@@ -66,13 +82,17 @@ export interface RerankResult extends ScoreResult {
   /** Position of the document in the input list. */
   index: number;
   document: RerankedDocument;
+  /** With `evidence: N`: at most N spans of the document, best first. Absent without it. */
+  evidence?: EvidenceSpan[];
 }
 
 export interface RerankUsage {
   /** Documents scored (cache hits included). */
   documents: number;
-  /** Sum of `inputTokens` over all documents. */
+  /** Sum of `inputTokens` over all documents, plus the prompts of the evidence spans scored (with `evidence`). */
   inputTokens: number;
+  /** With `evidence`: the spans scored for the returned results (cache hits included). Absent without it. */
+  evidenceSpans?: number;
   /** Documents answered from the score cache. */
   cachedDocuments: number;
 }
