@@ -2,7 +2,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
-import { chunkDocumentText } from './chunk/chunk-document-text.js';
+import { chunkDocumentText, spansAfterPrefix } from './chunk/chunk-document-text.js';
 import { resolveChunkingOptions } from './chunk/chunker.js';
 import type { Embedder } from './embed/embedder.js';
 import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest-files.js';
@@ -82,6 +82,7 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
     const retrieval = searchOptions.retrieval ?? (embedder && store.settings.embeddingModel ? 'hybrid' : 'bm25');
     const rerank = (searchOptions.rerank ?? reranker !== undefined) && reranker !== undefined;
     if (searchOptions.rerank && !reranker) throw new InvalidInputError('rerank', 'reranking needs a reranker');
+    if (searchOptions.evidence !== undefined && !rerank) throw new InvalidInputError('evidence', 'evidence spans are scored by the reranker: they need reranking');
     if (!query.trim()) throw new InvalidInputError('query', 'the query is empty');
 
     const firstStageStarted = performance.now();
@@ -103,12 +104,17 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
       {
         topN,
         minScore: searchOptions.minScore ?? 0,
+        ...(searchOptions.evidence === undefined ? {} : { evidence: searchOptions.evidence }),
         ...(searchOptions.instruction === undefined ? {} : { instruction: searchOptions.instruction }),
         ...(searchOptions.signal ? { signal: searchOptions.signal } : {}),
         ...(searchOptions.onProgress ? { onProgress: searchOptions.onProgress } : {}),
       },
     );
-    const results = response.results.map((result, index) => ({ ...candidates[result.index]!, rank: index + 1, score: result.score }));
+    const results = response.results.map((result, index): SearchHit => {
+      const hit = candidates[result.index]!;
+      const evidence = result.evidence && spansAfterPrefix(result.evidence, chunkDocumentText(hit.chunk).length - hit.chunk.text.length, hit.chunk.text);
+      return { ...hit, rank: index + 1, score: result.score, ...(evidence ? { evidence } : {}) };
+    });
     return {
       query,
       retrieval,
@@ -117,6 +123,7 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
       results,
       timings: { firstStageMs, rerankMs: performance.now() - rerankStarted },
       rerankTokens: response.usage.inputTokens,
+      ...(response.usage.evidenceSpans === undefined ? {} : { evidenceSpans: response.usage.evidenceSpans }),
     };
   };
 

@@ -7,3 +7,17 @@ import type { NewChunk } from '../store/kb-store.js';
 export function chunkDocumentText(chunk: Pick<NewChunk, 'heading' | 'text'>): string {
   return chunk.heading ? `${chunk.heading}\n\n${chunk.text}` : chunk.text;
 }
+
+/**
+ * Spans of a model's document text (`prefix + text`: a chunk's heading, a corpus title line) as spans of `text`:
+ * shifted by the prefix's length, those inside the prefix dropped, one straddling it cut at its start.
+ */
+export function spansAfterPrefix<S extends { start: number; end: number; text: string }>(spans: readonly S[], prefixLength: number, text: string): S[] {
+  return spans
+    .filter((span) => span.end > prefixLength)
+    .map((span) => {
+      const start = Math.max(span.start, prefixLength) - prefixLength;
+      const end = span.end - prefixLength;
+      return { ...span, start, end, text: text.slice(start, end) };
+    });
+}

@@ -13,9 +13,21 @@ export const KbSearchBody = Type.Object(
     rerank: Type.Optional(Type.Boolean({ description: 'Rerank the candidates. Default: true when the server has a reranker' })),
     retrieval: Type.Optional(Type.Union([Type.Literal('bm25'), Type.Literal('vector'), Type.Literal('hybrid')], { description: 'First stage. Default: bm25' })),
     instruction: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "Reranker task instruction. Absent or null: the model card's" })),
+    evidence: Type.Optional(
+      Type.Integer({ minimum: 1, description: "Give each result its N best sentences, scored by the reranker (needs reranking). Default: none" }),
+    ),
   },
   strict,
 );
+
+/** One evidence span of a hit (`EvidenceSpan` in src/spec/types.ts), offsets in the hit's `text`. */
+export const KbEvidenceSpan = Type.Object({
+  start: Type.Integer({ description: 'Offset in `text` (UTF-16 code units, as JavaScript strings count)' }),
+  end: Type.Integer(),
+  text: Type.String({ description: 'text.slice(start, end)' }),
+  score: Type.Number({ description: 'Relevance probability of the span, as if it were the document' }),
+  logit: Type.Number(),
+});
 
 export const KbHit = Type.Object({
   rank: Type.Integer({ description: '1-based rank after reranking (the first-stage rank when not reranked)' }),
@@ -27,6 +39,7 @@ export const KbHit = Type.Object({
   page: Type.Union([Type.Integer(), Type.Null()]),
   heading: Type.Union([Type.String(), Type.Null()]),
   position: Type.Integer({ description: '0-based chunk position in its file' }),
+  evidence: Type.Optional(Type.Array(KbEvidenceSpan, { description: 'With `evidence`: the best spans, best first' })),
 });
 
 export const KbSearchResponse = Type.Object({
@@ -37,6 +50,9 @@ export const KbSearchResponse = Type.Object({
   model: Type.Union([Type.String(), Type.Null()]),
   candidates: Type.Integer({ description: 'First-stage candidates retrieved' }),
   results: Type.Array(KbHit),
-  usage: Type.Object({ input_tokens: Type.Integer({ description: 'Prompt tokens the reranker read' }) }),
+  usage: Type.Object({
+    input_tokens: Type.Integer({ description: 'Prompt tokens the reranker read (evidence spans included)' }),
+    evidence_spans: Type.Optional(Type.Integer({ description: 'With `evidence`: the spans scored' })),
+  }),
   timings_ms: Type.Object({ first_stage: Type.Number(), rerank: Type.Number() }),
 });
