@@ -1,5 +1,5 @@
 import { splitEvidenceSpans, type TextSpan } from '../index.js';
-import { spansAfterPrefix } from '../kb/index.js';
+import { evidenceBeyondPrefixes, spansAfterPrefix } from '../kb/index.js';
 import { throwIfAborted } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
 import { corpusDocumentText, type BeirDataset, type CorpusDocument } from './beir-dataset.js';
@@ -28,7 +28,7 @@ export interface EvidenceEvaluation {
 /**
  * For each query, the relevant documents (grade ≥ 1) with rationales among the reranked top `k` are reranked again
  * with `evidence` (their document scores come from the cache); their spans are moved from the text the reranker
- * read (`title\ntext`) to the corpus `text` the rationales index, dropping the title's.
+ * read (`title\ntext`) to the corpus `text` the rationales index, the title's dropped (N are kept besides it).
  */
 export async function evaluateEvidence(
   dataset: BeirDataset,
@@ -52,22 +52,28 @@ export async function evaluateEvidence(
         return doc && rationales && (judged?.get(docId) ?? 0) >= 1 ? [{ doc, rationales }] : [];
       });
     if (documents.length === 0) continue;
-    const response = await context.reranker.rerank(dataset.queries.get(queryId)!, documents.map(({ doc }) => corpusDocumentText(doc)), {
-      evidence: options.spans,
+    const texts = documents.map(({ doc }) => corpusDocumentText(doc));
+    const response = await context.reranker.rerank(dataset.queries.get(queryId)!, texts, {
+      evidence: evidenceBeyondPrefixes(options.spans, texts.map((documentText, index) => ({ documentText, prefixLength: titleLength(documents[index]!.doc) }))),
       ...(context.instruction === undefined ? {} : { instruction: context.instruction }),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     spansScored += response.usage.evidenceSpans ?? 0;
     for (const result of response.results) {
       const { doc, rationales } = documents[result.index]!;
-      reranked.push({ rationales, spans: inCorpusText(doc, result.evidence ?? []) });
+      reranked.push({ rationales, spans: inCorpusText(doc, result.evidence ?? []).slice(0, options.spans) });
       firstSpans.push({ rationales, spans: inCorpusText(doc, splitEvidenceSpans(corpusDocumentText(doc))).slice(0, options.spans) });
     }
   }
   return { spans: options.spans, source: options.source, reranked: measureEvidenceOverlap(reranked), firstSpans: measureEvidenceOverlap(firstSpans), spansScored };
 }
 
+/** Characters before `doc.text` in `corpusDocumentText(doc)`: the title line. */
+function titleLength(doc: CorpusDocument): number {
+  return corpusDocumentText(doc).length - doc.text.length;
+}
+
 /** Spans of `corpusDocumentText(doc)` as spans of `doc.text`, which the rationales index. */
 function inCorpusText(doc: CorpusDocument, spans: readonly TextSpan[]): TextSpan[] {
-  return spansAfterPrefix(spans, corpusDocumentText(doc).length - doc.text.length, doc.text);
+  return spansAfterPrefix(spans, titleLength(doc), doc.text);
 }

@@ -15,7 +15,7 @@ export { reciprocalRankFusion, RRF_K, type FusedItem } from './retrieve/reciproc
 export type { CjkTokenization } from './lexical/cjk-tokenization.js';
 export { createLexicalIndex, type LexicalIndex, type LexicalIndexOptions, type LexicalHit } from './lexical/lexical-index.js';
 export { chunkText, resolveChunkingOptions, DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, type ChunkingOptions, type TextChunk } from './chunk/chunker.js';
-export { spansAfterPrefix } from './chunk/chunk-document-text.js';
+export { evidenceBeyondPrefixes, spansAfterPrefix } from './chunk/chunk-document-text.js';
 export { loadQwen3TokenCounter, type TokenCounter } from './chunk/qwen3-token-counter.js';
 export { SUPPORTED_EXTENSIONS, type FileFormat } from './parse/parse-file.js';
 export type { Embedder } from './embed/embedder.js';

@@ -2,7 +2,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
-import { chunkDocumentText, spansAfterPrefix } from './chunk/chunk-document-text.js';
+import { chunkDocumentText, evidenceBeyondPrefixes, spansAfterPrefix } from './chunk/chunk-document-text.js';
 import { resolveChunkingOptions } from './chunk/chunker.js';
 import type { Embedder } from './embed/embedder.js';
 import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest-files.js';
@@ -98,13 +98,16 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
       return { query, retrieval, reranked: false, candidates, results: candidates.slice(0, topN), timings: { firstStageMs, rerankMs: 0 }, rerankTokens: 0 };
     }
     const rerankStarted = performance.now();
+    const documents = candidates.map((hit) => chunkDocumentText(hit.chunk));
+    const prefixLength = (index: number) => documents[index]!.length - candidates[index]!.chunk.text.length;
+    const { evidence } = searchOptions;
     const response = await reranker!.rerank(
       query,
-      candidates.map((hit) => chunkDocumentText(hit.chunk)),
+      documents,
       {
         topN,
         minScore: searchOptions.minScore ?? 0,
-        ...(searchOptions.evidence === undefined ? {} : { evidence: searchOptions.evidence }),
+        ...(evidence === undefined ? {} : { evidence: evidenceBeyondPrefixes(evidence, documents.map((documentText, index) => ({ documentText, prefixLength: prefixLength(index) }))) }),
         ...(searchOptions.instruction === undefined ? {} : { instruction: searchOptions.instruction }),
         ...(searchOptions.signal ? { signal: searchOptions.signal } : {}),
         ...(searchOptions.onProgress ? { onProgress: searchOptions.onProgress } : {}),
@@ -112,8 +115,8 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
     );
     const results = response.results.map((result, index): SearchHit => {
       const hit = candidates[result.index]!;
-      const evidence = result.evidence && spansAfterPrefix(result.evidence, chunkDocumentText(hit.chunk).length - hit.chunk.text.length, hit.chunk.text);
-      return { ...hit, rank: index + 1, score: result.score, ...(evidence ? { evidence } : {}) };
+      const spans = result.evidence && spansAfterPrefix(result.evidence, prefixLength(result.index), hit.chunk.text).slice(0, evidence);
+      return { ...hit, rank: index + 1, score: result.score, ...(spans ? { evidence: spans } : {}) };
     });
     return {
       query,

@@ -84,9 +84,10 @@ describe('evidence against rationales', () => {
     const dataset = await loadBeirDataset(dir);
     const found = await readRationales(dir, 'test');
     const result = await runEvaluation(dataset, { reranker, k: 10, evidence: { spans: 2, rationales: found!.rationales, source: 'rationales.jsonl' } });
-    // d1 reads "Cats\nCats are mammals. …": best 2 = "Cats" (title, dropped) and "Cats purr when content." → hit,
-    // recall 1, precision 1/1. d2: "Purring in cats …" and "Fish swim." → hit, recall 1, precision 1/2.
-    assert.deepEqual(result.evidence?.reranked, { documents: 2, hitRate: 1, rationaleRecall: 1, spanPrecision: (1 + 1 / 2) / 2 });
+    // d1 reads "Cats\nCats are mammals. …": the title "Cats" ranks first and is dropped, then "Cats purr when
+    // content." (4) and "Dogs bark." (−0.10, above "Cats are mammals." −0.17) → hit, recall 1, precision 1/2.
+    // d2: "Purring in cats …" and "Fish swim." → hit, recall 1, precision 1/2.
+    assert.deepEqual(result.evidence?.reranked, { documents: 2, hitRate: 1, rationaleRecall: 1, spanPrecision: (1 / 2 + 1 / 2) / 2 });
     // First 2 spans of the abstract: d1 "Cats are mammals." and "Cats purr when content." → hit, recall 1, precision
     // 1/2; d2 as above.
     assert.deepEqual(result.evidence?.firstSpans, { documents: 2, hitRate: 1, rationaleRecall: 1, spanPrecision: (1 / 2 + 1 / 2) / 2 });
@@ -98,10 +99,10 @@ describe('evidence against rationales', () => {
       rationales: 'rationales.jsonl',
       documents: 2,
       spans_scored: 6,
-      reranked: { hit_rate: 1, rationale_recall: 1, span_precision: 0.75 },
+      reranked: { hit_rate: 1, rationale_recall: 1, span_precision: 0.5 },
       first_spans: { hit_rate: 1, rationale_recall: 1, span_precision: 0.5 },
     });
-    assert.match(renderMarkdownReport(report), /\| reranker's best 2 \| 1\.0000 \| 1\.0000 \| 0\.7500 \|\n\| first 2 \(no model\) \| 1\.0000 \| 1\.0000 \| 0\.5000 \|/);
+    assert.match(renderMarkdownReport(report), /\| reranker's best 2 \| 1\.0000 \| 1\.0000 \| 0\.5000 \|\n\| first 2 \(no model\) \| 1\.0000 \| 1\.0000 \| 0\.5000 \|/);
     await assert.rejects(runEvaluation(dataset, { evidence: { spans: 1, rationales: found!.rationales, source: 'x' } }), { code: 'invalid_input' });
   });
 });

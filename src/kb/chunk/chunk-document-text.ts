@@ -1,3 +1,4 @@
+import { splitEvidenceSpans } from '../../index.js';
 import type { NewChunk } from '../store/kb-store.js';
 
 /**
@@ -6,6 +7,17 @@ import type { NewChunk } from '../store/kb-store.js';
  */
 export function chunkDocumentText(chunk: Pick<NewChunk, 'heading' | 'text'>): string {
   return chunk.heading ? `${chunk.heading}\n\n${chunk.text}` : chunk.text;
+}
+
+/**
+ * The `evidence` to ask the reranker for so that each document keeps `n` spans once the spans that lie wholly in
+ * its prefix are dropped (`spansAfterPrefix`): the reranker reads the prefix and may well rank a heading first.
+ */
+export function evidenceBeyondPrefixes(n: number, documents: ReadonlyArray<{ documentText: string; prefixLength: number }>): number {
+  const inPrefix = documents.map(({ documentText, prefixLength }) =>
+    prefixLength === 0 ? 0 : splitEvidenceSpans(documentText).filter((span) => span.end <= prefixLength).length,
+  );
+  return n + Math.max(0, ...inPrefix);
 }
 
 /**
