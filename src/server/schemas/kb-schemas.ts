@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { strict } from './common-schemas.js';
+import { EvidenceField, EvidenceResponse, strict } from './common-schemas.js';
 
 /** `POST /api/kb/{name}/search` (src/server/routes/kb-routes.ts). */
 export const KbSearchParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$', description: 'Knowledge base name' }) });
@@ -13,21 +13,11 @@ export const KbSearchBody = Type.Object(
     rerank: Type.Optional(Type.Boolean({ description: 'Rerank the candidates. Default: true when the server has a reranker' })),
     retrieval: Type.Optional(Type.Union([Type.Literal('bm25'), Type.Literal('vector'), Type.Literal('hybrid')], { description: 'First stage. Default: bm25' })),
     instruction: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "Reranker task instruction. Absent or null: the model card's" })),
-    evidence: Type.Optional(
-      Type.Integer({ minimum: 1, description: "Give each result its N best sentences, scored by the reranker (needs reranking). Default: none" }),
-    ),
+    // Needs reranking: with `rerank: false` it is a 400 naming `evidence`.
+    evidence: EvidenceField,
   },
   strict,
 );
-
-/** One evidence span of a hit (`EvidenceSpan` in src/spec/types.ts), offsets in the hit's `text`. */
-export const KbEvidenceSpan = Type.Object({
-  start: Type.Integer({ description: 'Offset in `text` (UTF-16 code units, as JavaScript strings count)' }),
-  end: Type.Integer(),
-  text: Type.String({ description: 'text.slice(start, end)' }),
-  score: Type.Number({ description: 'Relevance probability of the span, as if it were the document' }),
-  logit: Type.Number(),
-});
 
 export const KbHit = Type.Object({
   rank: Type.Integer({ description: '1-based rank after reranking (the first-stage rank when not reranked)' }),
@@ -39,7 +29,8 @@ export const KbHit = Type.Object({
   page: Type.Union([Type.Integer(), Type.Null()]),
   heading: Type.Union([Type.String(), Type.Null()]),
   position: Type.Integer({ description: '0-based chunk position in its file' }),
-  evidence: Type.Optional(Type.Array(KbEvidenceSpan, { description: 'With `evidence`: the best spans, best first' })),
+  // Offsets in the hit's `text` (the chunk text; a span of the heading the reranker also read is left out).
+  evidence: EvidenceResponse,
 });
 
 export const KbSearchResponse = Type.Object({
