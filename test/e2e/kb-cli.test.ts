@@ -75,7 +75,7 @@ describe('qwen-ranker kb', () => {
     assert.equal(llm.requests.length, before);
   });
 
-  it('ask --context evidence sends excerpts of the chunk; --evidence and --context evidence are refused with --no-rerank', async () => {
+  it('ask --context evidence sends excerpts of the chunk; --evidence and --context evidence are refused with --no-rerank, --evidence in ask without --context evidence', async () => {
     // page.html is the only chunk with "marmalune": four sentences, so one evidence sentence and its neighbours
     // leave at least one out.
     const paragraph = `The moon pulls the oceans and makes the marmalune tides. ${'Readability needs a few sentences of prose before it accepts a page as an article. '.repeat(3).trim()}`;
@@ -93,6 +93,9 @@ describe('qwen-ranker kb', () => {
     const refusedAsk = await run(['kb', 'ask', 'x', '--kb', 'demo', '--kb-dir', kbDir, '--no-rerank', '--context', 'evidence']);
     assert.equal(refusedAsk.code, 2);
     assert.match(refusedAsk.stderr, /--context evidence needs the reranker/);
+    const evidenceWithChunks = await run(['kb', 'ask', 'x', '--kb', 'demo', '--kb-dir', kbDir, '--evidence', '2']);
+    assert.equal(evidenceWithChunks.code, 2);
+    assert.match(evidenceWithChunks.stderr, /pass --context evidence/);
   });
 
   it('list shows the knowledge base; a missing one is a usage error', async () => {

@@ -265,6 +265,7 @@ async function askCommand(question: string, options: AskCommandOptions): Promise
   const llm = options.llmUrl ? { url: options.llmUrl, ...(options.llmModel ? { model: options.llmModel } : {}), ...(apiKey ? { apiKey } : {}) } : undefined;
   if (options.rewrite && !llm) throw new InvalidInputError('--rewrite', '--rewrite needs --llm-url');
   if (options.context === 'evidence' && !options.rerank) throw new InvalidInputError('--context', '--context evidence needs the reranker: it cannot be combined with --no-rerank');
+  if (options.evidence !== undefined && options.context !== 'evidence') throw new InvalidInputError('--evidence', '--evidence in kb ask sets the sentences of --context evidence: pass --context evidence');
   const streamToStdout = llm !== undefined && !options.json;
   const searchOptions = searchOptionsOf(options);
   const result = await withQueryResources(options, (kb) =>
