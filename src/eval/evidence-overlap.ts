@@ -64,7 +64,10 @@ export async function readRationales(dir: string, split: string): Promise<{ file
     const row = parseRationaleRow(line, `${file}:${index + 1}`);
     let byDocument = rationales.get(row.query_id);
     if (!byDocument) rationales.set(row.query_id, (byDocument = new Map()));
-    byDocument.set(row.corpus_id, [...(byDocument.get(row.corpus_id) ?? []), ...row.sentences.map(([start, end]) => ({ start, end }))]);
+    // SciFact gives a document one row per evidence set; a sentence named by two sets counts once.
+    const sentences = byDocument.get(row.corpus_id) ?? [];
+    for (const [start, end] of row.sentences) if (!sentences.some((s) => s.start === start && s.end === end)) sentences.push({ start, end });
+    byDocument.set(row.corpus_id, sentences);
   }
   return { file, rationales };
 }

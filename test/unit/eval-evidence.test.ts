@@ -35,14 +35,14 @@ describe('evidence against rationales', () => {
     assert.deepEqual(measureEvidenceOverlap([]), { documents: 0, hitRate: 0, rationaleRecall: 0, spanPrecision: 0 });
   });
 
-  it("reads the split's rationales file, else rationales.jsonl, grouping sentences by query and document", async () => {
+  it("reads the split's rationales file, else rationales.jsonl, grouping sentences by query and document, each once", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qr-rationales-'));
     assert.equal(await readRationales(dir, 'test'), undefined);
     writeFileSync(
       join(dir, 'rationales.jsonl'),
       [
         '{"query_id":"3","corpus_id":"14717500","label":"SUPPORT","sentences":[[476,731],[1041,1283]],"text":["a","b"]}',
-        '{"query_id":3,"corpus_id":"14717500","label":"SUPPORT","sentences":[[0,10]],"text":["c"]}',
+        '{"query_id":3,"corpus_id":"14717500","label":"SUPPORT","sentences":[[0,10],[476,731]],"text":["c","a"]}',
         '{"query_id":"5","corpus_id":"7","label":"CONTRADICT","sentences":[[1,2]],"text":["d"]}',
       ].join('\n'),
     );
