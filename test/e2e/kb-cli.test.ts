@@ -75,7 +75,7 @@ describe('qwen-ranker kb', () => {
     assert.equal(llm.requests.length, before);
   });
 
-  it('ask --context evidence sends excerpts of the chunk; --evidence and --context evidence are refused with --no-rerank, --evidence in ask without --context evidence', async () => {
+  it('ask --context evidence sends excerpts of the chunk around the best sentence search --evidence shows; --evidence and --context evidence are refused with --no-rerank, --evidence in ask without --context evidence', async () => {
     // page.html is the only chunk with "marmalune": four sentences, so one evidence sentence and its neighbours
     // leave at least one out.
     const paragraph = `The moon pulls the oceans and makes the marmalune tides. ${'Readability needs a few sentences of prose before it accepts a page as an article. '.repeat(3).trim()}`;
@@ -86,6 +86,12 @@ describe('qwen-ranker kb', () => {
     const excerpt = /\[1\] page\.html\n([\s\S]*)\n\nQuestion: marmalune tides$/.exec(messages[1]!.content)?.[1];
     assert.ok(excerpt && excerpt.length < paragraph.length, messages[1]!.content);
     for (const piece of excerpt.split(' … ')) assert.ok(paragraph.includes(piece), piece);
+
+    // The search table shows the best sentence under the chunk preview.
+    const search = await run(['kb', 'search', 'marmalune tides', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--k', '1', '--evidence', '1']);
+    assert.equal(search.code, 0, search.stderr);
+    const best = /\n {7}↳ (0\.\d{4}) {2}(.+)\n$/.exec(search.stdout);
+    assert.ok(best && paragraph.includes(best[2]!) && excerpt.includes(best[2]!), search.stdout);
 
     const refused = await run(['kb', 'search', 'x', '--kb', 'demo', '--kb-dir', kbDir, '--no-rerank', '--evidence', '1']);
     assert.equal(refused.code, 2);
