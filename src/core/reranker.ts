@@ -28,7 +28,7 @@ export interface RerankerFacadeOptions {
 type GroupSettings = Omit<ScoreGroup, 'documents'>;
 
 /** Wraps an engine with everything engines share: defaults, validation, the score cache, deduplication of
- * identical concurrent pairs, sorting, `topN`, `minScore` and usage. */
+ * identical concurrent pairs, sorting, `topN`, `minScore`, evidence and usage. */
 export function createRerankerFromEngine(engine: RerankEngine, options: RerankerFacadeOptions = {}): Reranker {
   return new RerankerFacade(engine, options);
 }

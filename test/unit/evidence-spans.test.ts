@@ -20,7 +20,9 @@ describe('splitEvidenceSpans', () => {
     assert.deepEqual(split('  The cat sat on the mat. Was it happy?  Yes, very!\n'), ['The cat sat on the mat.', 'Was it happy?', 'Yes, very!']);
   });
 
-  it('does not end a sentence at an abbreviation or a decimal point', () => {
+  // Intl.Segmenter (V8's ICU, without abbreviation suppressions) ends a sentence after "Mr."; the fragment rule
+  // reads it with what follows.
+  it('keeps a decimal point inside its sentence and reads a short abbreviation with the words after it', () => {
     assert.deepEqual(split('Mr. Smith paid 3.50 dollars. He left.', { language: 'en' }), ['Mr. Smith paid 3.50 dollars.', 'He left.']);
   });
 
