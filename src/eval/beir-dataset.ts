@@ -11,6 +11,11 @@ export interface CorpusDocument {
   text: string;
 }
 
+/** The text a reranker reads for a corpus document: title line, then text (BEIR's title + text convention). */
+export function corpusDocumentText(doc: CorpusDocument): string {
+  return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
+}
+
 export interface BeirDataset {
   /** Directory name, e.g. `scifact`, or `xquad-r/zh` shown as `zh`'s parent path. */
   name: string;

@@ -1,5 +1,5 @@
 /** qwen-ranker/eval: BEIR datasets, trec_eval-compatible metrics, first stage + rerank evaluation, reports. */
-export { loadBeirDataset, readQrels, sampleQueryIds, availableSplits, DEFAULT_SPLIT, type BeirDataset, type CorpusDocument, type LoadBeirDatasetOptions } from './beir-dataset.js';
+export { loadBeirDataset, corpusDocumentText, readQrels, sampleQueryIds, availableSplits, DEFAULT_SPLIT, type BeirDataset, type CorpusDocument, type LoadBeirDatasetOptions } from './beir-dataset.js';
 export {
   METRIC_NAMES,
   evaluateRanking,
@@ -20,9 +20,11 @@ export {
   type ScoredDocument,
 } from './metrics.js';
 export { readTrecRun, parseTrecRun, formatTrecRun } from './trec-run.js';
-export { runEvaluation, corpusDocumentText, type EvaluationOptions, type EvaluationResult, type EvaluationProgress, type EvaluationStage, type StageReport } from './run-evaluation.js';
+export { runEvaluation, type EvaluationOptions, type EvaluationResult, type EvaluationProgress, type EvaluationStage, type StageReport } from './run-evaluation.js';
 export { createBm25Retriever, type Bm25Retriever } from './bm25-first-stage.js';
-export { toReportJson, renderMarkdownReport, writeEvaluationReport, type EvaluationReportJson } from './report.js';
+export { toReportJson, renderMarkdownReport, writeEvaluationReport, type EvaluationReportJson, type EvidenceReportJson } from './report.js';
 export { renderMetricsChart, type ChartSeries } from './chart-svg.js';
 export { summarizeLatency, percentile, type LatencySummary } from './latency.js';
 export { ScoreJournal, type ScoreJournalKey, type CachedQuery } from './score-journal.js';
+export { measureEvidenceOverlap, readRationales, spansOverlap, type CharacterSpan, type EvidenceCase, type EvidenceOverlap, type Rationales } from './evidence-overlap.js';
+export { evaluateEvidence, type EvidenceEvaluation, type EvidenceEvaluationOptions } from './evidence-evaluation.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { renderMetricsChart } from './chart-svg.js';
 import { METRIC_NAMES, type MetricValues } from './metrics.js';
 import type { LatencySummary } from './latency.js';
+import type { EvidenceOverlap } from './evidence-overlap.js';
 import type { EvaluationResult, EvaluationStage } from './run-evaluation.js';
 import { formatTrecRun } from './trec-run.js';
 
@@ -18,8 +19,29 @@ export interface EvaluationReportJson {
   tokens_scored: number;
   documents_scored: number;
   cached_queries: number;
+  /** With `eval --evidence N`: evidence spans against rationale sentences (absent without it). */
+  evidence?: EvidenceReportJson;
   duration_ms: number;
   created_at: string;
+}
+
+export interface EvidenceReportJson {
+  spans: number;
+  rationales: string;
+  documents: number;
+  spans_scored: number;
+  reranked: EvidenceRatesJson;
+  first_spans: EvidenceRatesJson;
+}
+
+interface EvidenceRatesJson {
+  hit_rate: number;
+  rationale_recall: number;
+  span_precision: number;
+}
+
+function evidenceRatesJson(overlap: EvidenceOverlap): EvidenceRatesJson {
+  return roundValues({ hit_rate: overlap.hitRate, rationale_recall: overlap.rationaleRecall, span_precision: overlap.spanPrecision });
 }
 
 const STAGE_LABELS: Record<EvaluationStage, string> = { first_stage: 'first stage', reranked: 'reranked' };
@@ -43,6 +65,18 @@ export function toReportJson(result: EvaluationResult): EvaluationReportJson {
     tokens_scored: result.tokensScored,
     documents_scored: result.documentsScored,
     cached_queries: result.cachedQueries,
+    ...(result.evidence
+      ? {
+          evidence: {
+            spans: result.evidence.spans,
+            rationales: result.evidence.source,
+            documents: result.evidence.reranked.documents,
+            spans_scored: result.evidence.spansScored,
+            reranked: evidenceRatesJson(result.evidence.reranked),
+            first_spans: evidenceRatesJson(result.evidence.firstSpans),
+          },
+        }
+      : {}),
     duration_ms: Math.round(result.durationMs),
     created_at: new Date().toISOString(),
   };
@@ -94,6 +128,7 @@ export function renderMarkdownReport(report: EvaluationReportJson, chartFile = '
     ...(report.model
       ? [`Reranker: ${report.documents_scored} documents, ${report.tokens_scored} prompt tokens scored${report.cached_queries ? ` (${report.cached_queries} queries from the resume cache)` : ''}.`, '']
       : []),
+    ...(report.evidence ? renderEvidenceSection(report.evidence) : []),
     `Total wall time: ${(report.duration_ms / 1000).toFixed(1)} s.`,
     '',
   ];
@@ -112,4 +147,25 @@ export function writeEvaluationReport(dir: string, result: EvaluationResult): Ev
     if (stageReport) writeFileSync(join(dir, `${stage}.run`), formatTrecRun(stageReport.run, `qwen-ranker-${stage}`));
   }
   return report;
+}
+
+/** The evidence section: the reranker's spans next to the first-N-spans baseline, with what the rates mean. */
+function renderEvidenceSection(evidence: EvidenceReportJson): string[] {
+  const row = (label: string, rates: EvidenceRatesJson) =>
+    `| ${label} | ${rates.hit_rate.toFixed(4)} | ${rates.rationale_recall.toFixed(4)} | ${rates.span_precision.toFixed(4)} |`;
+  return [
+    `## Evidence (N = ${evidence.spans})`,
+    '',
+    `${evidence.documents} relevant documents with rationale sentences (${evidence.rationales}) in the reranked top k; ${evidence.spans_scored} spans scored.`,
+    '',
+    '| spans | hit rate | rationale recall | span precision |',
+    '|---|---:|---:|---:|',
+    row(`reranker's best ${evidence.spans}`, evidence.reranked),
+    row(`first ${evidence.spans} (no model)`, evidence.first_spans),
+    '',
+    'hit rate: share of documents where a span overlaps a rationale sentence (one shared character); rationale recall:',
+    "mean share of a document's rationale sentences overlapped by a span; span precision: mean share of its spans that",
+    'overlap a rationale sentence. The figures mean something only with real model weights. See docs/evaluation.md.',
+    '',
+  ];
 }

@@ -1,8 +1,9 @@
 import { InvalidInputError, throwIfAborted } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
 import type { CjkTokenization } from '../kb/lexical/cjk-tokenization.js';
-import { sampleQueryIds, type BeirDataset, type CorpusDocument } from './beir-dataset.js';
+import { corpusDocumentText, sampleQueryIds, type BeirDataset } from './beir-dataset.js';
 import { createBm25Retriever } from './bm25-first-stage.js';
+import { evaluateEvidence, type EvidenceEvaluation, type EvidenceEvaluationOptions } from './evidence-evaluation.js';
 import { summarizeLatency, type LatencySummary } from './latency.js';
 import { evaluateRun, orderLikeTrecEval, type MetricValues, type ScoredDocument } from './metrics.js';
 import { ScoreJournal } from './score-journal.js';
@@ -30,6 +31,9 @@ export interface EvaluationOptions {
   cjk?: CjkTokenization;
   /** Reranker instruction. Default: the reranker's (the model card's). */
   instruction?: string;
+  /** Check the reranker's evidence spans of relevant documents against rationale sentences (needs `reranker`).
+   * Default: off. */
+  evidence?: EvidenceEvaluationOptions;
   /** JSON Lines file caching reranker scores, so an interrupted run resumes. Default: no cache. */
   cacheFile?: string;
   signal?: AbortSignal;
@@ -57,12 +61,9 @@ export interface EvaluationResult {
   documentsScored: number;
   /** Queries whose scores came from the cache file. */
   cachedQueries: number;
+  /** With `evidence`: how the evidence spans meet the rationales. */
+  evidence?: EvidenceEvaluation;
   durationMs: number;
-}
-
-/** The text a reranker reads for a corpus document: title line, then text (BEIR's title + text convention). */
-export function corpusDocumentText(doc: CorpusDocument): string {
-  return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
 }
 
 /**
@@ -72,6 +73,7 @@ export function corpusDocumentText(doc: CorpusDocument): string {
 export async function runEvaluation(dataset: BeirDataset, options: EvaluationOptions = {}): Promise<EvaluationResult> {
   const started = performance.now();
   const k = options.k ?? 100;
+  if (options.evidence && !options.reranker) throw new InvalidInputError('evidence', 'evidence spans need a reranker');
   const queryIds = options.queries === undefined ? [...dataset.queries.keys()] : sampleQueryIds(dataset.queries.keys(), options.queries, options.seed ?? 1);
   const progress = (stage: EvaluationProgress['stage'], done: number, total: number): void => options.onProgress?.({ stage, done, total });
 
@@ -152,6 +154,10 @@ export async function runEvaluation(dataset: BeirDataset, options: EvaluationOpt
     }
     const evaluation = evaluateRun(rerankedRun, dataset.qrels, queryIds);
     result.stages.reranked = { metrics: evaluation.mean, latencyMs: summarizeLatency(latency), perQuery: evaluation.perQuery, run: rerankedRun };
+    if (options.evidence) {
+      const context = { reranker, k, ...(options.instruction === undefined ? {} : { instruction: options.instruction }), ...(options.signal ? { signal: options.signal } : {}) };
+      result.evidence = await evaluateEvidence(dataset, rerankedRun, queryIds, context, options.evidence);
+    }
   }
   result.durationMs = performance.now() - started;
   return result;

@@ -2,7 +2,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../spec/errors.js';
 import type { Reranker } from '../spec/types.js';
-import { chunkDocumentText } from './chunk/chunk-document-text.js';
+import { chunkDocumentText, evidenceBeyondPrefixes, spansAfterPrefix } from './chunk/chunk-document-text.js';
 import { resolveChunkingOptions } from './chunk/chunker.js';
 import type { Embedder } from './embed/embedder.js';
 import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest-files.js';
@@ -82,6 +82,7 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
     const retrieval = searchOptions.retrieval ?? (embedder && store.settings.embeddingModel ? 'hybrid' : 'bm25');
     const rerank = (searchOptions.rerank ?? reranker !== undefined) && reranker !== undefined;
     if (searchOptions.rerank && !reranker) throw new InvalidInputError('rerank', 'reranking needs a reranker');
+    if (searchOptions.evidence !== undefined && !rerank) throw new InvalidInputError('evidence', 'evidence spans are scored by the reranker: they need reranking');
     if (!query.trim()) throw new InvalidInputError('query', 'the query is empty');
 
     const firstStageStarted = performance.now();
@@ -97,18 +98,26 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
       return { query, retrieval, reranked: false, candidates, results: candidates.slice(0, topN), timings: { firstStageMs, rerankMs: 0 }, rerankTokens: 0 };
     }
     const rerankStarted = performance.now();
+    const documents = candidates.map((hit) => chunkDocumentText(hit.chunk));
+    const prefixLength = (index: number) => documents[index]!.length - candidates[index]!.chunk.text.length;
+    const { evidence } = searchOptions;
     const response = await reranker!.rerank(
       query,
-      candidates.map((hit) => chunkDocumentText(hit.chunk)),
+      documents,
       {
         topN,
         minScore: searchOptions.minScore ?? 0,
+        ...(evidence === undefined ? {} : { evidence: evidenceBeyondPrefixes(evidence, documents.map((documentText, index) => ({ documentText, prefixLength: prefixLength(index) }))) }),
         ...(searchOptions.instruction === undefined ? {} : { instruction: searchOptions.instruction }),
         ...(searchOptions.signal ? { signal: searchOptions.signal } : {}),
         ...(searchOptions.onProgress ? { onProgress: searchOptions.onProgress } : {}),
       },
     );
-    const results = response.results.map((result, index) => ({ ...candidates[result.index]!, rank: index + 1, score: result.score }));
+    const results = response.results.map((result, index): SearchHit => {
+      const hit = candidates[result.index]!;
+      const spans = result.evidence && spansAfterPrefix(result.evidence, prefixLength(result.index), hit.chunk.text).slice(0, evidence);
+      return { ...hit, rank: index + 1, score: result.score, ...(spans ? { evidence: spans } : {}) };
+    });
     return {
       query,
       retrieval,
@@ -117,6 +126,7 @@ export async function createKnowledgeBase(options: CreateKnowledgeBaseOptions): 
       results,
       timings: { firstStageMs, rerankMs: performance.now() - rerankStarted },
       rerankTokens: response.usage.inputTokens,
+      ...(response.usage.evidenceSpans === undefined ? {} : { evidenceSpans: response.usage.evidenceSpans }),
     };
   };
 

@@ -13,6 +13,7 @@ export function searchHitJson(hit: SearchHit) {
     page: hit.chunk.page ?? null,
     heading: hit.chunk.heading ?? null,
     position: hit.chunk.position,
+    ...(hit.evidence ? { evidence: hit.evidence } : {}),
   };
 }
 
@@ -24,7 +25,7 @@ export function searchResultJson(result: SearchResult) {
     reranked: result.reranked,
     candidates: result.candidates.length,
     results: result.results.map(searchHitJson),
-    usage: { input_tokens: result.rerankTokens },
+    usage: { input_tokens: result.rerankTokens, ...(result.evidenceSpans === undefined ? {} : { evidence_spans: result.evidenceSpans }) },
     timings_ms: { first_stage: roundTenth(result.timings.firstStageMs), rerank: roundTenth(result.timings.rerankMs) },
   };
 }

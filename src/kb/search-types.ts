@@ -1,3 +1,4 @@
+import type { EvidenceSpan } from '../index.js';
 import type { RetrievalMode } from './retrieve/first-stage.js';
 import type { StoredChunk } from './store/kb-store.js';
 
@@ -16,6 +17,9 @@ export interface SearchOptions {
   rerank?: boolean;
   /** Reranker task instruction. Default: the reranker's default (the model card's). */
   instruction?: string;
+  /** Give each result its best N evidence spans (`rerank(…, { evidence })`; needs the reranker). An integer ≥ 1.
+   * Default: off. */
+  evidence?: number;
   signal?: AbortSignal;
   /** Reranking progress (documents scored so far, total). */
   onProgress?: (done: number, total: number) => void;
@@ -30,6 +34,9 @@ export interface SearchHit {
   rank: number;
   /** Reranker relevance probability; absent when not reranked. */
   score?: number;
+  /** With `evidence`: the best spans, best first, with offsets in `chunk.text` (a span of the heading the reranker
+   * also read is left out). */
+  evidence?: EvidenceSpan[];
 }
 
 export interface SearchResult {
@@ -41,6 +48,8 @@ export interface SearchResult {
   /** The final results: reranked, above `minScore`, at most `topN`. */
   results: SearchHit[];
   timings: { firstStageMs: number; rerankMs: number };
-  /** Prompt tokens the reranker read. */
+  /** Prompt tokens the reranker read (evidence spans included). */
   rerankTokens: number;
+  /** With `evidence`: the spans the reranker scored. */
+  evidenceSpans?: number;
 }

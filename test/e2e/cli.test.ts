@@ -63,6 +63,33 @@ describe('qwen-ranker CLI', () => {
     assert.deepEqual(ids, ['doc-0', 'doc-1', 'doc-2', 'doc-3']);
   });
 
+  it('rerank --evidence: --json gives each result its best spans of its text; the table shows the best one under each row', async () => {
+    const docs = join(dir, 'evidence-docs.txt');
+    writeFileSync(docs, 'Paris is the capital of France. It lies on the Seine. Many tourists visit.\nBerlin is in Germany. It has a wall memorial.\n');
+    const args = ['rerank', '-m', model, '-q', 'What is the capital of France?', '-d', docs, '--evidence', '2'];
+    const json = await run([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const out = JSON.parse(json.stdout) as {
+      results: Array<{ document: { text: string }; evidence: Array<{ start: number; end: number; text: string; score: number; logit: number }> }>;
+      usage: { evidence_spans: number };
+    };
+    for (const result of out.results) {
+      assert.equal(result.evidence.length, 2);
+      for (const span of result.evidence) assert.equal(result.document.text.slice(span.start, span.end), span.text);
+      assert.ok(result.evidence[0]!.score >= result.evidence[1]!.score, 'best first');
+    }
+    assert.equal(out.usage.evidence_spans, 3 + 2, 'every sentence of both documents is scored');
+
+    const table = await run(args);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trim().split('\n');
+    for (const [rank, result] of out.results.entries()) {
+      const best = result.evidence[0]!;
+      assert.equal(lines[2 + rank * 2], `${' '.repeat(21)}↳ ${best.score.toFixed(4)}  ${best.text}`);
+    }
+    assert.match(lines.at(-1)!, /^2 documents, 5 evidence spans, \d+ tokens/);
+  });
+
   it('rerank --batch prints one line per input line, in order, with an error line for a bad line', async () => {
     const batch = join(dir, 'batch.jsonl');
     writeFileSync(

@@ -50,6 +50,28 @@ describe('qwen-ranker eval', () => {
     assert.deepEqual(resumed.metrics, report.metrics);
   });
 
+  it('--evidence N checks the evidence spans of relevant documents against the rationales, next to the first-N baseline', async () => {
+    // The slice above again: its scores come from the cache, only the evidence spans are scored.
+    const out = join(dir, 'slice');
+    const result = await run(['eval', '--dataset', scifact, '--model', model, '--queries', '4', '--k', '6', '--evidence', '2', '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as EvaluationReportJson;
+    const evidence = report.evidence!;
+    assert.equal(evidence.spans, 2);
+    assert.equal(evidence.rationales, 'rationales.jsonl');
+    assert.ok(evidence.documents >= 1, 'the slice has relevant documents with rationales in its top 6');
+    assert.ok(evidence.spans_scored >= evidence.documents * 2);
+    for (const rates of [evidence.reranked, evidence.first_spans]) {
+      for (const value of Object.values(rates)) assert.ok(value >= 0 && value <= 1);
+      assert.ok(rates.span_precision <= rates.hit_rate && rates.rationale_recall <= rates.hit_rate, 'a document without a hit adds to neither');
+    }
+    assert.match(result.stdout, /## Evidence \(N = 2\)[\s\S]*\| reranker's best 2 \|[\s\S]*\| first 2 \(no model\) \|[\s\S]*only with real model weights/);
+
+    const refused = await run(['eval', '--dataset', scifact, '--no-rerank', '--evidence', '2']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--evidence needs the reranker/);
+  });
+
   it('stops on Ctrl-C (SIGINT) keeping the scores so far, and the same command resumes from them', async () => {
     const out = join(dir, 'interrupted');
     const args = ['eval', '--dataset', scifact, '--model', model, '--queries', '20', '--k', '10', '--json', '--no-progress', '--out', out];

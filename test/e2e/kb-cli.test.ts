@@ -75,6 +75,35 @@ describe('qwen-ranker kb', () => {
     assert.equal(llm.requests.length, before);
   });
 
+  it('ask --context evidence sends excerpts of the chunk around the best sentence search --evidence shows; --evidence and --context evidence are refused with --no-rerank, --evidence in ask without --context evidence', async () => {
+    // page.html is the only chunk with "marmalune": four sentences, so one evidence sentence and its neighbours
+    // leave at least one out.
+    const paragraph = `The moon pulls the oceans and makes the marmalune tides. ${'Readability needs a few sentences of prose before it accepts a page as an article. '.repeat(3).trim()}`;
+    const ask = await run(['kb', 'ask', 'marmalune tides', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--k', '1', '--top-n', '1', '--min-score', '0', '--context', 'evidence', '--evidence', '1', '--json']);
+    assert.equal(ask.code, 0, ask.stderr);
+    const { context, messages } = JSON.parse(ask.stdout) as { context: string; messages: Array<{ content: string }> };
+    assert.equal(context, 'evidence');
+    const excerpt = /\[1\] page\.html\n([\s\S]*)\n\nQuestion: marmalune tides$/.exec(messages[1]!.content)?.[1];
+    assert.ok(excerpt && excerpt.length < paragraph.length, messages[1]!.content);
+    for (const piece of excerpt.split(' … ')) assert.ok(paragraph.includes(piece), piece);
+
+    // The search table shows the best sentence under the chunk preview.
+    const search = await run(['kb', 'search', 'marmalune tides', '--kb', 'demo', '--kb-dir', kbDir, '--model', model, '--k', '1', '--evidence', '1']);
+    assert.equal(search.code, 0, search.stderr);
+    const best = /\n {7}↳ (0\.\d{4}) {2}(.+)\n$/.exec(search.stdout);
+    assert.ok(best && paragraph.includes(best[2]!) && excerpt.includes(best[2]!), search.stdout);
+
+    const refused = await run(['kb', 'search', 'x', '--kb', 'demo', '--kb-dir', kbDir, '--no-rerank', '--evidence', '1']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--evidence needs the reranker/);
+    const refusedAsk = await run(['kb', 'ask', 'x', '--kb', 'demo', '--kb-dir', kbDir, '--no-rerank', '--context', 'evidence']);
+    assert.equal(refusedAsk.code, 2);
+    assert.match(refusedAsk.stderr, /--context evidence needs the reranker/);
+    const evidenceWithChunks = await run(['kb', 'ask', 'x', '--kb', 'demo', '--kb-dir', kbDir, '--evidence', '2']);
+    assert.equal(evidenceWithChunks.code, 2);
+    assert.match(evidenceWithChunks.stderr, /pass --context evidence/);
+  });
+
   it('list shows the knowledge base; a missing one is a usage error', async () => {
     const list = await run(['kb', 'list', '--kb-dir', kbDir, '--json']);
     const entries = JSON.parse(list.stdout) as Array<{ name: string; files: number }>;
@@ -108,6 +137,35 @@ describe('qwen-ranker kb', () => {
         assert.equal((missing.json() as { error: { code: string; field: string } }).error.field, 'name');
         const bad = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { query: 'x', topN: 3 } });
         assert.equal(bad.statusCode, 400);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('with evidence, each result carries its best spans of its text; evidence below 1 or without reranking is a 400 naming the field', async () => {
+      const app = createApp({ reranker, webUi: false, knowledgeBasesDir: kbDir });
+      try {
+        const payload = { query: 'installer zephyrine package', k: 4, top_n: 2 };
+        const ok = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: { ...payload, evidence: 1 } });
+        assert.equal(ok.statusCode, 200, ok.body);
+        const body = ok.json() as { results: Array<{ text: string; evidence: Array<{ start: number; end: number; text: string; score: number; logit: number }> }>; usage: { input_tokens: number; evidence_spans: number } };
+        for (const result of body.results) {
+          assert.equal(result.evidence.length, 1);
+          const [span] = result.evidence;
+          assert.equal(result.text.slice(span!.start, span!.end), span!.text);
+          assert.ok(Math.abs(span!.score - 1 / (1 + Math.exp(-span!.logit))) < 1e-9);
+        }
+        const plain = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload });
+        const plainBody = plain.json() as { results: Array<Record<string, unknown>>; usage: { input_tokens: number } };
+        assert.ok(plainBody.results.every((result) => !('evidence' in result)), 'no evidence key without the field');
+        assert.deepEqual(Object.keys(plainBody.usage), ['input_tokens']);
+        assert.ok(body.usage.input_tokens > plainBody.usage.input_tokens, 'the spans count toward the usage tokens');
+        assert.ok(body.usage.evidence_spans >= body.results.length);
+        for (const bad of [{ ...payload, evidence: 0 }, { ...payload, evidence: 1, rerank: false }]) {
+          const refused = await app.inject({ method: 'POST', url: '/api/kb/demo/search', payload: bad });
+          assert.equal(refused.statusCode, 400, refused.body);
+          assert.equal((refused.json() as { error: { field: string } }).error.field, 'evidence');
+        }
       } finally {
         await app.close();
       }

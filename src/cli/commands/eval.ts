@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { AbortedError, DEFAULT_MODEL, type Reranker } from '../../index.js';
+import { AbortedError, DEFAULT_MODEL, InvalidInputError, type Reranker } from '../../index.js';
 import { addModelOptions, loadRerankerFromCli, type ModelCliOptions } from '../model-options.js';
-import { DEFAULT_SPLIT, loadBeirDataset, readTrecRun, runEvaluation, writeEvaluationReport, renderMarkdownReport, type EvaluationProgress } from '../../eval/index.js';
+import { DEFAULT_SPLIT, loadBeirDataset, readRationales, readTrecRun, runEvaluation, writeEvaluationReport, renderMarkdownReport, type EvaluationProgress } from '../../eval/index.js';
 import { action, createProgressBar, parsePositiveInt } from '../util.js';
 
 interface EvalCommandOptions extends ModelCliOptions {
@@ -14,6 +14,7 @@ interface EvalCommandOptions extends ModelCliOptions {
   rerank: boolean;
   run?: string;
   instruction?: string;
+  evidence?: number;
   cjk?: 'segmenter' | 'bigram';
   json?: boolean;
   out?: string;
@@ -31,6 +32,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--no-rerank', 'evaluate the first stage only (no model needed)')
     .option('--run <file>', 'rerank this TREC run (qid Q0 docid rank score tag) instead of retrieving with BM25')
     .option('--instruction <text>', 'reranker task instruction (default: the model card\'s)')
+    .option('--evidence <n>', "check each relevant document's N evidence spans against the dataset's rationales (rationales.jsonl)", parsePositiveInt('--evidence'))
     .addOption(new Option('--cjk <mode>', 'CJK handling of the BM25 first stage').choices(['segmenter', 'bigram']))
     .option('--json', 'print the report as JSON on stdout')
     .option('--out <dir>', 'report directory (default: reports/eval/<dataset>-<split>-<model>)')
@@ -40,6 +42,7 @@ export function registerEvalCommand(program: Command): void {
 
 async function runEvalCommand(options: EvalCommandOptions): Promise<void> {
   const dataset = await loadBeirDataset(options.dataset, { split: options.split });
+  const evidence = options.evidence === undefined ? undefined : await evidenceOptions(options, options.evidence);
   const run = options.run ? { source: options.run, documents: await readTrecRun(options.run) } : undefined;
   const outDir = resolve(options.out ?? defaultOutDir(dataset.name, options));
   const controller = new AbortController();
@@ -64,6 +67,7 @@ async function runEvalCommand(options: EvalCommandOptions): Promise<void> {
       ...(options.queries === undefined ? {} : { queries: options.queries }),
       ...(run ? { run } : {}),
       ...(options.instruction === undefined ? {} : { instruction: options.instruction }),
+      ...(evidence ? { evidence } : {}),
       ...(options.cjk ? { cjk: options.cjk } : {}),
     });
     bar.stop();
@@ -75,6 +79,14 @@ async function runEvalCommand(options: EvalCommandOptions): Promise<void> {
     process.removeListener('SIGINT', onSignal);
     await reranker?.close();
   }
+}
+
+/** The rationales `--evidence` checks against; refused before any model is loaded when they cannot be used. */
+async function evidenceOptions(options: EvalCommandOptions, spans: number) {
+  if (!options.rerank) throw new InvalidInputError('--evidence', '--evidence needs the reranker: it cannot be combined with --no-rerank');
+  const found = await readRationales(resolve(options.dataset), options.split);
+  if (!found) throw new InvalidInputError('--evidence', `${options.dataset} has no rationales_${options.split}.jsonl or rationales.jsonl to check evidence against`);
+  return { spans, rationales: found.rationales, source: basename(found.file) };
 }
 
 /** Deterministic, so that running the same command again finds its score cache and resumes. */

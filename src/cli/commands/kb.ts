@@ -13,11 +13,14 @@ import {
   searchResultJson,
   sourceLabel,
   DEFAULT_ASK_MIN_SCORE,
+  DEFAULT_ASK_EVIDENCE,
+  type AskContext,
   type Embedder,
   type KnowledgeBase,
   type RetrievalMode,
   type SearchResult,
 } from '../../kb/index.js';
+import { evidenceLine } from '../evidence-line.js';
 import { action, createDownloadBar, createProgressBar, parseNonNegativeInt, parsePositiveInt, parseProbability, printable } from '../util.js';
 
 interface KbLocationOptions {
@@ -45,10 +48,12 @@ interface SearchCommandOptions extends KbLocationOptions, ModelCliOptions {
   retrieval?: RetrievalMode;
   embeddingModel?: string;
   instruction?: string;
+  evidence?: number;
   json?: boolean;
 }
 
 interface AskCommandOptions extends SearchCommandOptions {
+  context: AskContext;
   llmUrl?: string;
   llmModel?: string;
   llmApiKey?: string;
@@ -82,6 +87,11 @@ export function registerKbCommand(program: Command): void {
     .option('--llm-model <name>', 'model name for the LLM server (default: the first of GET /v1/models)')
     .option('--llm-api-key <key>', 'bearer token for the LLM server (default: $QWEN_RANKER_LLM_API_KEY or $OPENAI_API_KEY)')
     .option('--rewrite', 'let the LLM first rewrite the question into a search query')
+    .addOption(
+      new Option('--context <mode>', `what the LLM reads of each result: whole chunks, or the evidence sentences (--evidence N, default ${DEFAULT_ASK_EVIDENCE}) with one neighbour each side`)
+        .choices(['chunks', 'evidence'])
+        .default('chunks'),
+    )
     .action(action(async (question: string, options: AskCommandOptions) => askCommand(question, options)));
 
   kb.command('list')
@@ -109,6 +119,7 @@ function withSearchOptions(command: Command): Command {
     .addOption(new Option('--retrieval <mode>', 'first stage (default: hybrid when the knowledge base has vectors and --embedding-model is given, else bm25)').choices(['bm25', 'vector', 'hybrid']))
     .option('--embedding-model <gguf>', 'Qwen3-Embedding GGUF the knowledge base was embedded with')
     .option('--instruction <text>', "reranker task instruction (default: the model card's)")
+    .option('--evidence <n>', "each result's N best sentences, scored by the reranker", parsePositiveInt('--evidence'))
     .option('--json', 'print JSON');
 }
 
@@ -208,7 +219,10 @@ async function withQueryResources<T>(options: SearchCommandOptions, use: (kb: Kn
 }
 
 function searchOptionsOf(options: SearchCommandOptions) {
+  // Refused before any model is loaded: evidence sentences are scored by the reranker.
+  if (options.evidence !== undefined && !options.rerank) throw new InvalidInputError('--evidence', '--evidence needs the reranker: it cannot be combined with --no-rerank');
   return {
+    ...(options.evidence === undefined ? {} : { evidence: options.evidence }),
     k: options.k,
     topN: options.topN,
     ...(options.minScore === undefined ? {} : { minScore: options.minScore }),
@@ -218,7 +232,8 @@ function searchOptionsOf(options: SearchCommandOptions) {
 }
 
 async function searchCommand(query: string, options: SearchCommandOptions): Promise<void> {
-  const result = await withQueryResources(options, (kb) => kb.search(query, searchOptionsOf(options)));
+  const searchOptions = searchOptionsOf(options);
+  const result = await withQueryResources(options, (kb) => kb.search(query, searchOptions));
   if (options.json) process.stdout.write(`${JSON.stringify(searchResultJson(result), null, 2)}\n`);
   else process.stdout.write(formatSearch(result));
 }
@@ -239,6 +254,8 @@ function formatSearch(result: SearchResult): string {
         : `${String(hit.rank).padStart(5)}  ${hit.firstStageScore.toFixed(3).padStart(8)}  ${where}`,
     );
     lines.push(`       ${printable(hit.chunk.text.replace(/\s+/g, ' ').slice(0, 160))}${hit.chunk.text.length > 160 ? '…' : ''}`);
+    const evidence = evidenceLine(hit.evidence, '       ');
+    if (evidence) lines.push(evidence);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -247,10 +264,14 @@ async function askCommand(question: string, options: AskCommandOptions): Promise
   const apiKey = options.llmApiKey ?? process.env.QWEN_RANKER_LLM_API_KEY ?? process.env.OPENAI_API_KEY;
   const llm = options.llmUrl ? { url: options.llmUrl, ...(options.llmModel ? { model: options.llmModel } : {}), ...(apiKey ? { apiKey } : {}) } : undefined;
   if (options.rewrite && !llm) throw new InvalidInputError('--rewrite', '--rewrite needs --llm-url');
+  if (options.context === 'evidence' && !options.rerank) throw new InvalidInputError('--context', '--context evidence needs the reranker: it cannot be combined with --no-rerank');
+  if (options.evidence !== undefined && options.context !== 'evidence') throw new InvalidInputError('--evidence', '--evidence in kb ask sets the sentences of --context evidence: pass --context evidence');
   const streamToStdout = llm !== undefined && !options.json;
+  const searchOptions = searchOptionsOf(options);
   const result = await withQueryResources(options, (kb) =>
     kb.ask(question, {
-      ...searchOptionsOf(options),
+      ...searchOptions,
+      context: options.context,
       ...(llm ? { llm } : {}),
       ...(options.rewrite ? { rewrite: true } : {}),
       ...(streamToStdout ? { onText: (text: string) => process.stdout.write(text) } : {}),
@@ -263,6 +284,7 @@ async function askCommand(question: string, options: AskCommandOptions): Promise
           question: result.question,
           query: result.query,
           nothing_relevant: result.nothingRelevant,
+          context: options.context,
           sources: result.sources.map((s) => ({ number: s.number, path: s.path, page: s.page ?? null, heading: s.heading ?? null, score: s.score ?? null })),
           messages: result.messages,
           answer: result.answer ?? null,

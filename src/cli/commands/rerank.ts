@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatCliError, action, createProgressBar, parsePositiveInt, parseProbability } from '../util.js';
 import { addModelOptions, loadRerankerFromCli, type ModelCliOptions } from '../model-options.js';
+import { evidenceLine } from '../evidence-line.js';
 import { jsonLinesOf, parseDocumentsFile, parseJsonLine, readInputFile } from '../read-input.js';
 import { InvalidInputError, isRerankerError, type LongDocumentMode, type Reranker, type RerankOptions, type RerankResponse } from '../../index.js';
 
@@ -13,6 +14,7 @@ interface RerankCliOptions extends ModelCliOptions {
   minScore?: number;
   maxLength?: number;
   longDocuments?: string;
+  evidence?: number;
   json?: boolean;
 }
 
@@ -29,6 +31,7 @@ export function registerRerankCommand(program: Command): void {
       .option('--min-score <p>', 'drop results scoring below this probability', parseProbability('--min-score'))
       .option('--max-length <tokens>', 'prompt length limit; only the document is truncated (default: 8192)', parsePositiveInt('--max-length'))
       .option('--long-documents <mode>', 'truncate | windows (score overlapping windows, keep the best)')
+      .option('--evidence <n>', "each result's N best sentences, scored by the model (table: the best one under the row)", parsePositiveInt('--evidence'))
       .option('--json', 'print JSON instead of a table'),
   ).action(action(runRerank));
 }
@@ -76,6 +79,7 @@ function rerankOptions(options: RerankCliOptions): RerankOptions {
     minScore: options.minScore,
     maxLength: options.maxLength,
     longDocuments: mode as LongDocumentMode | undefined,
+    evidence: options.evidence,
   };
 }
 
@@ -90,11 +94,13 @@ export function toJson(response: RerankResponse, engine: string) {
       input_tokens: r.inputTokens,
       ...(r.window ? { window: r.window } : {}),
       document: r.document,
+      ...(r.evidence ? { evidence: r.evidence } : {}),
     })),
     usage: {
       documents: response.usage.documents,
       input_tokens: response.usage.inputTokens,
       cached_documents: response.usage.cachedDocuments,
+      ...(response.usage.evidenceSpans === undefined ? {} : { evidence_spans: response.usage.evidenceSpans }),
       duration_ms: Math.round(response.durationMs),
       engine,
     },
@@ -105,10 +111,13 @@ function formatTable(response: RerankResponse): string {
   const rows = response.results.map((r, rank) => {
     const preview = r.document.text.replace(/\s+/g, ' ').trim();
     const text = preview.length > 72 ? `${preview.slice(0, 71)}…` : preview;
-    return `${String(rank + 1).padStart(4)}  ${r.score.toFixed(4)}  ${String(r.index).padStart(5)}  ${text}`;
+    const row = `${String(rank + 1).padStart(4)}  ${r.score.toFixed(4)}  ${String(r.index).padStart(5)}  ${text}`;
+    const evidence = evidenceLine(r.evidence, ' '.repeat(21));
+    return evidence ? `${row}\n${evidence}` : row;
   });
   const u = response.usage;
-  const footer = `${u.documents} documents, ${u.inputTokens} tokens, ${u.cachedDocuments} cached, ${(response.durationMs / 1000).toFixed(2)} s`;
+  const spans = u.evidenceSpans === undefined ? '' : `, ${u.evidenceSpans} evidence spans`;
+  const footer = `${u.documents} documents${spans}, ${u.inputTokens} tokens, ${u.cachedDocuments} cached, ${(response.durationMs / 1000).toFixed(2)} s`;
   return `rank   score  index  document\n${rows.join('\n')}\n${footer}\n`;
 }
 

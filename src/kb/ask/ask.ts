@@ -1,8 +1,19 @@
-import type { SearchOptions, SearchResult } from '../search-types.js';
+import { InvalidInputError, splitEvidenceSpans } from '../../index.js';
+import type { SearchHit, SearchOptions, SearchResult } from '../search-types.js';
 import { buildAnswerMessages, buildRewriteMessages, parseRewrittenQuery, type AnswerSource } from './build-prompt.js';
+import { evidenceContextText } from './evidence-context.js';
 import { streamChatCompletion, type ChatEndpointOptions, type ChatMessage } from './openai-chat-client.js';
 
+/** What the LLM reads of each result: the whole chunk, or its evidence sentences with their neighbours. */
+export type AskContext = 'chunks' | 'evidence';
+
+/** Evidence spans per result in `context: 'evidence'` when `evidence` is not given. */
+export const DEFAULT_ASK_EVIDENCE = 3;
+
 export interface AskOptions extends SearchOptions {
+  /** `'evidence'`: each source is its best `evidence` spans (default `DEFAULT_ASK_EVIDENCE`), each with one
+   * neighbouring sentence on each side, in document order (needs the reranker). Default: `'chunks'`. */
+  context?: AskContext;
   /** OpenAI-compatible chat endpoint that writes the answer. Default: none (the prompt is built, not sent). */
   llm?: ChatEndpointOptions;
   /** Let the LLM rewrite the question into a search query first (needs `llm`). Default: false. */
@@ -16,7 +27,7 @@ export interface AskResult {
   /** What was searched: the question, or the LLM's rewrite of it. */
   query: string;
   search: SearchResult;
-  /** The chunks in the prompt, numbered as cited. */
+  /** The chunks in the prompt (their evidence excerpts with `context: 'evidence'`), numbered as cited. */
   sources: AnswerSource[];
   /** The chat messages for the LLM (also when no LLM was called). */
   messages: ChatMessage[];
@@ -38,7 +49,9 @@ export async function askKnowledgeBase(
   question: string,
   options: AskOptions = {},
 ): Promise<AskResult> {
-  const { llm, rewrite, onText, ...searchOptions } = options;
+  const { llm, rewrite, onText, context = 'chunks', ...searchOptions } = options;
+  if (context === 'evidence' && searchOptions.rerank === false) throw new InvalidInputError('context', 'the evidence context needs the reranker: it scores the sentences');
+  if (context === 'evidence') searchOptions.evidence ??= DEFAULT_ASK_EVIDENCE;
   let query = question;
   if (rewrite && llm) {
     const signal = options.signal ? { signal: options.signal } : {};
@@ -48,7 +61,7 @@ export async function askKnowledgeBase(
   const sources: AnswerSource[] = result.results.map((hit, index) => ({
     number: index + 1,
     path: hit.chunk.path,
-    text: hit.chunk.text,
+    text: context === 'evidence' ? evidenceText(hit) : hit.chunk.text,
     ...(hit.chunk.page === undefined ? {} : { page: hit.chunk.page }),
     ...(hit.chunk.heading === undefined ? {} : { heading: hit.chunk.heading }),
     ...(hit.score === undefined ? {} : { score: hit.score }),
@@ -58,4 +71,8 @@ export async function askKnowledgeBase(
   if (!llm || sources.length === 0) return base;
   const answer = await streamChatCompletion(llm, messages, { ...(options.signal ? { signal: options.signal } : {}), ...(onText ? { onText } : {}) });
   return { ...base, answer };
+}
+
+function evidenceText(hit: SearchHit): string {
+  return evidenceContextText(hit.chunk.text, hit.evidence ?? [], splitEvidenceSpans(hit.chunk.text));
 }

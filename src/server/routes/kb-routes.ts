@@ -65,6 +65,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<KbRoutesOptions> = async (app, 
             ...(body.min_score === undefined ? {} : { minScore: body.min_score }),
             ...(body.retrieval === undefined ? {} : { retrieval: body.retrieval }),
             ...(body.instruction === undefined || body.instruction === null ? {} : { instruction: body.instruction }),
+            ...(body.evidence === undefined ? {} : { evidence: body.evidence }),
           });
           return { ...searchResultJson(result), knowledge_base: name, model: reranker ? (options.modelName?.() ?? reranker.info.model) : null };
         } finally {

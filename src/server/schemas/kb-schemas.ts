@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { strict } from './common-schemas.js';
+import { EvidenceField, EvidenceResponse, strict } from './common-schemas.js';
 
 /** `POST /api/kb/{name}/search` (src/server/routes/kb-routes.ts). */
 export const KbSearchParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$', description: 'Knowledge base name' }) });
@@ -13,6 +13,8 @@ export const KbSearchBody = Type.Object(
     rerank: Type.Optional(Type.Boolean({ description: 'Rerank the candidates. Default: true when the server has a reranker' })),
     retrieval: Type.Optional(Type.Union([Type.Literal('bm25'), Type.Literal('vector'), Type.Literal('hybrid')], { description: 'First stage. Default: bm25' })),
     instruction: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "Reranker task instruction. Absent or null: the model card's" })),
+    // Needs reranking: with `rerank: false` it is a 400 naming `evidence`.
+    evidence: EvidenceField,
   },
   strict,
 );
@@ -27,6 +29,8 @@ export const KbHit = Type.Object({
   page: Type.Union([Type.Integer(), Type.Null()]),
   heading: Type.Union([Type.String(), Type.Null()]),
   position: Type.Integer({ description: '0-based chunk position in its file' }),
+  // Offsets in the hit's `text` (the chunk text; a span of the heading the reranker also read is left out).
+  evidence: EvidenceResponse,
 });
 
 export const KbSearchResponse = Type.Object({
@@ -37,6 +41,9 @@ export const KbSearchResponse = Type.Object({
   model: Type.Union([Type.String(), Type.Null()]),
   candidates: Type.Integer({ description: 'First-stage candidates retrieved' }),
   results: Type.Array(KbHit),
-  usage: Type.Object({ input_tokens: Type.Integer({ description: 'Prompt tokens the reranker read' }) }),
+  usage: Type.Object({
+    input_tokens: Type.Integer({ description: 'Prompt tokens the reranker read (evidence spans included)' }),
+    evidence_spans: Type.Optional(Type.Integer({ description: 'With `evidence`: the spans scored' })),
+  }),
   timings_ms: Type.Object({ first_stage: Type.Number(), rerank: Type.Number() }),
 });
