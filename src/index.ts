@@ -3,6 +3,7 @@ export { createReranker, type CreateRerankerOptions } from './create-reranker.js
 export { createTokenizer, type CreateTokenizerOptions, type ModelTokenizer } from './create-tokenizer.js';
 export { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
 export { resolveRerankOptions, type ResolvedRerankOptions, type RerankOptionFields } from './core/rerank-options.js';
+export { splitEvidenceSpans, EVIDENCE_SPAN_MAX_TOKENS, type TextSpan, type SplitEvidenceSpansOptions } from './core/evidence-spans.js';
 export { estimateTextTokens, estimatePromptTokens, TEMPLATE_TOKENS } from './core/token-estimate.js';
 export * from './spec/types.js';
 export * from './spec/errors.js';

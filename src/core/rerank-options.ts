@@ -12,6 +12,8 @@ export interface ResolvedRerankOptions {
   /** `undefined`: every result. */
   topN: number | undefined;
   minScore: number;
+  /** Evidence spans per returned result; `undefined`: no evidence. */
+  evidence: number | undefined;
 }
 
 /** The caller's name for each option in error messages and `field` (a wire format's `max_tokens_per_doc` or
@@ -55,7 +57,11 @@ export function resolveRerankOptions(
   if (typeof minScore !== 'number' || !Number.isFinite(minScore)) {
     throw new InvalidInputError(field('minScore'), `${field('minScore')} must be a finite number`);
   }
-  return { instruction: resolveInstruction(options.instruction, field('instruction')), maxLength, longDocuments, windowOverlap, topN, minScore };
+  const evidence = options.evidence;
+  if (evidence !== undefined && (!Number.isSafeInteger(evidence) || evidence < 1)) {
+    throw new InvalidInputError(field('evidence'), `${field('evidence')} must be a positive integer, got ${String(evidence)}`);
+  }
+  return { instruction: resolveInstruction(options.instruction, field('instruction')), maxLength, longDocuments, windowOverlap, topN, minScore, evidence };
 }
 
 /** `null`/`undefined` → the model card's instruction; `''` stays empty, as in the reference. */

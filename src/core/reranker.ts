@@ -14,6 +14,7 @@ import {
   type ScoringOptions,
 } from '../spec/types.js';
 import { untilAborted } from './abort-signals.js';
+import { splitEvidenceSpans } from './evidence-spans.js';
 import { resolveInstruction, resolveRerankOptions } from './rerank-options.js';
 import { logitFromProbability, sigmoid } from './scoring.js';
 import { ScoreCache, scoreKey } from './score-cache.js';
@@ -51,7 +52,7 @@ class RerankerFacade implements Reranker {
 
   async rerank(query: string, documents: readonly DocumentInput[], options: RerankOptions = {}): Promise<RerankResponse> {
     const started = performance.now();
-    const { topN, minScore, ...settings } = this.resolveSettings(options);
+    const { topN, minScore, evidence, ...settings } = this.resolveSettings(options);
     checkString(query, 'query');
     if (!Array.isArray(documents)) throw new InvalidInputError('documents', 'documents must be an array');
     const docs = documents.map(normalizeDocument);
@@ -62,11 +63,13 @@ class RerankerFacade implements Reranker {
       .filter((r) => r.score >= minScore)
       .sort((a, b) => b.score - a.score || a.index - b.index)
       .slice(0, topN ?? all.length);
+    const evidenceUsage = evidence === undefined ? undefined : await this.addEvidence(results, evidence, { ...settings, query }, options.signal);
     return {
       results,
       usage: {
         documents: all.length,
-        inputTokens: all.reduce((sum, r) => sum + r.inputTokens, 0),
+        inputTokens: all.reduce((sum, r) => sum + r.inputTokens, 0) + (evidenceUsage?.inputTokens ?? 0),
+        ...(evidenceUsage ? { evidenceSpans: evidenceUsage.spans } : {}),
         cachedDocuments: all.filter((r) => r.cached).length,
       },
       model: this.engine.info.model,
@@ -77,7 +80,7 @@ class RerankerFacade implements Reranker {
 
   async score(pairs: readonly ScorePair[], options: ScoringOptions = {}): Promise<ScoreResult[]> {
     if (!Array.isArray(pairs)) throw new InvalidInputError('pairs', 'pairs must be an array');
-    const { topN: _topN, minScore: _minScore, ...base } = this.resolveSettings(options);
+    const { topN: _topN, minScore: _minScore, evidence: _evidence, ...base } = this.resolveSettings(options);
     // Pairs with the same (instruction, query) form one group, so the engine evaluates their prefix once.
     const groups = new Map<string, { settings: GroupSettings; indices: number[]; documents: string[] }>();
     pairs.forEach((pair, i) => {
@@ -131,6 +134,28 @@ class RerankerFacade implements Reranker {
   private resolveSettings(options: RerankOptions) {
     if (this.closed) throw new RerankerError('closed', 'this reranker has been closed');
     return resolveRerankOptions(options, this.engine.info.maxContextTokens);
+  }
+
+  /** Gives each result its `count` best spans. All spans of all results are one group, scored exactly as
+   * documents are (cache, sharing, the engine's prefix reuse and packing), so each span's numbers are what
+   * `score()` gives it as a document. Progress callbacks count documents only, so none is passed on. */
+  private async addEvidence(
+    results: RerankResult[],
+    count: number,
+    settings: GroupSettings,
+    signal: AbortSignal | undefined,
+  ): Promise<{ inputTokens: number; spans: number }> {
+    const spans = results.map((r) => splitEvidenceSpans(r.document.text, { language: documentLanguage(r.document) }));
+    const scores = await this.scoreGroup(settings, spans.flat().map((s) => s.text), { signal });
+    let next = 0;
+    results.forEach((result, i) => {
+      const scored = spans[i]!.map((span) => ({ ...span, ...scores[next++]! }));
+      result.evidence = scored
+        .sort((a, b) => b.score - a.score || a.start - b.start)
+        .slice(0, count)
+        .map(({ start, end, text, score, logit }) => ({ start, end, text, score, logit }));
+    });
+    return { inputTokens: scores.reduce((sum, s) => sum + s.inputTokens, 0), spans: scores.length };
   }
 
   /** Scores `documents` against one (instruction, query): cache first, then identical in-flight pairs, then
@@ -248,6 +273,12 @@ function callProgress(onProgress: (done: number, total: number) => void, done: n
   } catch (error) {
     throw isRerankerError(error) && error.code === 'callback_failed' ? error : new CallbackError('onProgress', error);
   }
+}
+
+/** A document's language for sentence splitting: `metadata.language` when it is a string (a BCP 47 tag). */
+function documentLanguage(document: RerankedDocument): string | undefined {
+  const language = document.metadata?.['language'];
+  return typeof language === 'string' ? language : undefined;
 }
 
 function checkString(value: unknown, field: string): asserts value is string {

@@ -16,6 +16,7 @@ describe('resolveRerankOptions', () => {
       windowOverlap: undefined,
       topN: undefined,
       minScore: 0,
+      evidence: undefined,
     });
   });
 
@@ -25,7 +26,7 @@ describe('resolveRerankOptions', () => {
   });
 
   it('returns the same values when given its own result', () => {
-    const once = resolveRerankOptions({ instruction: 'x', maxLength: 512, longDocuments: 'windows', windowOverlap: 16, topN: 3, minScore: 0.2 }, CONTEXT);
+    const once = resolveRerankOptions({ instruction: 'x', maxLength: 512, longDocuments: 'windows', windowOverlap: 16, topN: 3, minScore: 0.2, evidence: 2 }, CONTEXT);
     assert.deepEqual(resolveRerankOptions(once, CONTEXT), once);
   });
 
@@ -38,6 +39,9 @@ describe('resolveRerankOptions', () => {
 
   it('refuses bad values naming the option', () => {
     assert.throws(() => resolveRerankOptions({ topN: 0 }, CONTEXT), invalid('topN'));
+    assert.throws(() => resolveRerankOptions({ evidence: 0 }, CONTEXT), invalid('evidence'));
+    assert.throws(() => resolveRerankOptions({ evidence: 2.5 }, CONTEXT), invalid('evidence'));
+    assert.throws(() => resolveRerankOptions({ evidence: '3' as unknown as number }, CONTEXT), invalid('evidence'));
     assert.throws(() => resolveRerankOptions({ minScore: Number.NaN }, CONTEXT), invalid('minScore'));
     assert.throws(() => resolveRerankOptions({ windowOverlap: -1 }, CONTEXT), invalid('windowOverlap'));
     assert.throws(() => resolveRerankOptions({ longDocuments: 'split' as 'windows' }, CONTEXT), invalid('longDocuments'));

@@ -324,6 +324,7 @@ describe('reranker facade: invalid input', () => {
     { field: 'topN', call: (r) => r.rerank(QUERY, DOCS, { topN: 0 }) },
     { field: 'topN', call: (r) => r.rerank(QUERY, DOCS, { topN: 1.5 }) },
     { field: 'minScore', call: (r) => r.rerank(QUERY, DOCS, { minScore: Number.NaN }) },
+    { field: 'evidence', call: (r) => r.rerank(QUERY, DOCS, { evidence: 0 }) },
     { field: 'maxLength', call: (r) => r.rerank(QUERY, DOCS, { maxLength: 0 }) },
     { field: 'maxLength', call: (r) => r.rerank(QUERY, DOCS, { maxLength: 8193 }) },
     { field: 'longDocuments', call: (r) => r.rerank(QUERY, DOCS, { longDocuments: 'split' as 'windows' }) },
