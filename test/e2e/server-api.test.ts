@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CohereClientV2 } from 'cohere-ai';
 import { createReranker, type Reranker } from '../../src/index.js';
 import { ensureTestModel } from '../helpers/test-models.js';
-import { assertApproxEqual, get, post, startTestServer, type TestServer } from '../helpers/server-harness.js';
+import { assertApproxEqual, get, post, startTestServer, type TestServer, type WireBody } from '../helpers/server-harness.js';
 
 const query = 'how do rerankers order search results';
 const documents = [
@@ -16,6 +16,13 @@ const documents = [
   'The weather in Lisbon is mild.',
 ];
 const instruction = 'Judge whether the document explains search ranking';
+
+/** The raw body of a 200 answer, for byte-for-byte comparisons. */
+async function postText(url: string, body: unknown): Promise<string> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(response.status, 200, url);
+  return response.text();
+}
 
 describe('server endpoints', () => {
   let reranker: Reranker;
@@ -147,6 +154,52 @@ describe('server endpoints', () => {
     assert.equal(mixed.body.error.field, 'documents');
   });
 
+  it('evidence: N gives every rerank shape the library\'s spans and span tokens; without it each answer is unchanged', async () => {
+    const long = [
+      `${documents[0]} It reads the query and the document together. Bananas are not involved.`,
+      documents[1]!,
+      `${documents[2]} Ranking search results is the point.`,
+      documents[3]!,
+    ];
+    const expected = await reranker.rerank(query, long, { topN: 2, evidence: 2 });
+    const spanTokens = expected.usage.inputTokens - (await reranker.rerank(query, long, { topN: 2 })).usage.inputTokens;
+    assert.ok(spanTokens > 0 && expected.usage.evidenceSpans! >= 4);
+    const spans = expected.results.map((r) => r.evidence);
+    const requests: Array<{ url: string; body: Record<string, unknown>; results: (b: WireBody) => WireBody[]; tokens: (b: WireBody) => number | undefined }> = [
+      { url: '/v2/rerank', body: { model: 'm', query, documents: long, top_n: 2 }, results: (b) => b.results, tokens: (b) => b.meta.tokens.input_tokens },
+      { url: '/v1/rerank', body: { query, documents: long, top_n: 2 }, results: (b) => b.results, tokens: (b) => b.usage.prompt_tokens },
+      { url: '/rerank', body: { query, texts: long, top_n: 2, raw_scores: true }, results: (b) => b, tokens: () => undefined },
+      { url: '/invocations', body: { query, documents: long, top_n: 2 }, results: (b) => b.results, tokens: (b) => b.usage.prompt_tokens },
+      { url: '/api/rerank', body: { queries: [query], documents: long, top_n: 2 }, results: (b) => b.results[0].results, tokens: (b) => b.usage.input_tokens },
+    ];
+    for (const { url, body, results, tokens } of requests) {
+      const plain = await postText(`${server.url}${url}`, body);
+      const withEvidence = await post(`${server.url}${url}`, { ...body, evidence: 2 });
+      assert.equal(withEvidence.status, 200, url);
+      assertApproxEqual(results(withEvidence.body).map((r) => r.evidence), spans);
+      const plainTokens = tokens(JSON.parse(plain));
+      if (plainTokens !== undefined) assert.equal(tokens(withEvidence.body), plainTokens + spanTokens, `${url} counts the span prompts`);
+      // The same answer without the evidence: its keys removed (and the usage, id and duration that differ
+      // anyway), it is the answer to the request without `evidence`, byte for byte.
+      const stripped = withEvidence.body;
+      for (const result of results(stripped)) delete result.evidence;
+      const unchanged = JSON.parse(plain);
+      for (const key of ['id', 'duration_ms', 'usage', 'meta'] as const) if (key in unchanged) stripped[key] = unchanged[key];
+      assert.equal(JSON.stringify(stripped), plain, url);
+    }
+
+    for (const [url, body] of [
+      ['/v2/rerank', { model: 'm', query, documents, evidence: 0 }],
+      ['/v1/rerank', { query, documents, evidence: 1.5 }],
+      ['/api/rerank', { queries: [query], documents, evidence: '2' }],
+      ['/score', { queries: query, documents, evidence: 1 }],
+    ] as const) {
+      const refused = await post(`${server.url}${url}`, body);
+      assert.equal(refused.status, 400, url);
+      assert.equal(refused.body.error.field, 'evidence', url);
+    }
+  });
+
   it('GET /health, /ready (model, engine, device, demo flag), /metrics, /openapi.json and /docs', async () => {
     assert.deepEqual((await get(`${server.url}/health`)).body, { status: 'ok' });
     const ready = await get(`${server.url}/ready`);
@@ -172,6 +225,7 @@ describe('server endpoints', () => {
       assert.ok(openapi.body.paths[path], `${path} documented`);
     }
     assert.ok(openapi.body.paths['/v2/rerank'].post.requestBody.content['application/json'].schema.properties.instruction);
+    assert.ok(openapi.body.paths['/v2/rerank'].post.requestBody.content['application/json'].schema.properties.evidence);
     const docs = await fetch(`${server.url}/docs/`);
     assert.equal(docs.status, 200);
     assert.match(await docs.text(), /swagger/i);

@@ -44,6 +44,7 @@ const WHAT_IT_DOES: Record<string, string> = {
   priority: '`0` only (first come, first served); another value is a 400',
   rank_fields: '`["text"]` only; another field is a 400',
   max_chunks_per_doc: 'documents are one chunk each (truncated, never split), within any value',
+  evidence: "each returned result's best N sentences, scored (see Evidence)",
 };
 
 function fieldRouteTable(): string {

@@ -3,7 +3,7 @@ import { InvalidInputError, type DocumentInput, type RerankResult } from '../../
 import { checkWorkload } from '../server-limits.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { BatchRerankBody, BatchRerankResponse } from '../schemas/rerank-schemas.js';
-import { resolveWireOptions, responseId, type RouteContext } from './route-context.js';
+import { evidenceOf, resolveWireOptions, responseId, type RouteContext } from './route-context.js';
 
 /** `POST /api/rerank`: the library's `rerank()` for one or many queries in one request, with everything the
  * library returns (logit, tokens, cache flag, winning window). Queries run concurrently in one admission slot. */
@@ -25,7 +25,14 @@ export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       const lists = documentLists(body.queries.length, body.documents);
       const options = resolveWireOptions(
         reranker,
-        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.max_length, longDocuments: body.long_documents },
+        {
+          instruction: body.instruction,
+          topN: body.top_n,
+          minScore: body.min_score,
+          maxLength: body.max_length,
+          longDocuments: body.long_documents,
+          evidence: body.evidence,
+        },
         { maxLength: 'max_length', longDocuments: 'long_documents' },
       );
       checkWorkload(limits, {
@@ -36,12 +43,13 @@ export const batchRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       const responses = await service.run(reply, (ranker, signal) =>
         Promise.all(body.queries.map((query, i) => ranker.rerank(query, lists[i]!, { ...options, signal }))),
       );
-      const usage = { documents: 0, input_tokens: 0, cached_documents: 0 };
+      const usage: BatchRerankResponse['usage'] = { documents: 0, input_tokens: 0, cached_documents: 0 };
       for (const response of responses) {
         metrics.observeUsage(response.usage);
         usage.documents += response.usage.documents;
         usage.input_tokens += response.usage.inputTokens;
         usage.cached_documents += response.usage.cachedDocuments;
+        if (response.usage.evidenceSpans !== undefined) usage.evidence_spans = (usage.evidence_spans ?? 0) + response.usage.evidenceSpans;
       }
       const returnDocuments = body.return_documents ?? true;
       return {
@@ -92,5 +100,6 @@ function nativeResult(result: RerankResult, returnDocument: boolean) {
         }
       : {}),
     ...(returnDocument ? { document: result.document } : {}),
+    ...evidenceOf(result),
   };
 }

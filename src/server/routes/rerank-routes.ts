@@ -21,7 +21,7 @@ import {
   TEI_SHAPE_ONLY_FIELDS,
   TeiRerankResponse,
 } from '../schemas/rerank-schemas.js';
-import { resolveWireOptions, responseId, type RouteContext } from './route-context.js';
+import { evidenceOf, resolveWireOptions, responseId, type RouteContext } from './route-context.js';
 
 /** Cohere bills one search unit per query with up to 100 documents
  * (https://docs.cohere.com/docs/how-does-cohere-pricing-work); reported so Cohere clients see a familiar meta. */
@@ -49,7 +49,7 @@ export function createRerankHandlers({ service, limits, metrics, servedModel }: 
       checkPriority(body.priority);
       const options = resolveWireOptions(
         service.reranker(),
-        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.max_tokens_per_doc },
+        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.max_tokens_per_doc, evidence: body.evidence },
         { maxLength: 'max_tokens_per_doc' },
       );
       const response = await rerank(reply, body.query, body.documents, options);
@@ -59,6 +59,7 @@ export function createRerankHandlers({ service, limits, metrics, servedModel }: 
           index: r.index,
           relevance_score: r.score,
           ...(body.return_documents === true ? { document: { text: r.document.text } } : {}),
+          ...evidenceOf(r),
         })),
         meta: {
           api_version: { version: '2' },
@@ -87,7 +88,7 @@ export function createRerankHandlers({ service, limits, metrics, servedModel }: 
       const raw = rawScores(body.raw_scores, body.use_activation);
       const options = resolveWireOptions(
         service.reranker(),
-        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.truncate_prompt_tokens },
+        { instruction: body.instruction, topN: body.top_n, minScore: body.min_score, maxLength: body.truncate_prompt_tokens, evidence: body.evidence },
         { maxLength: 'truncate_prompt_tokens' },
       );
       const response = await rerank(reply, body.query, input, options);
@@ -95,7 +96,7 @@ export function createRerankHandlers({ service, limits, metrics, servedModel }: 
       const score = (r: RerankResult) => (raw ? r.logit : r.score);
       if (tei) {
         // TEI: `score` is the sigmoid unless raw_scores (router/src/http/types.rs `Rank`), sorted best first.
-        return response.results.map((r) => ({ index: r.index, score: score(r), ...(body.return_text ? { text: r.document.text } : {}) }));
+        return response.results.map((r) => ({ index: r.index, score: score(r), ...(body.return_text ? { text: r.document.text } : {}), ...evidenceOf(r) }));
       }
       const returnDocuments = body.return_documents ?? true;
       return {
@@ -106,6 +107,7 @@ export function createRerankHandlers({ service, limits, metrics, servedModel }: 
           index: r.index,
           relevance_score: score(r),
           ...(returnDocuments ? { document: { text: r.document.text } } : {}),
+          ...evidenceOf(r),
         })),
       };
     },

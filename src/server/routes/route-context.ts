@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { resolveRerankOptions, type RerankOptions, type RerankOptionFields, type Reranker, type ResolvedRerankOptions } from '../../index.js';
+import {
+  resolveRerankOptions,
+  type EvidenceSpan,
+  type RerankOptions,
+  type RerankOptionFields,
+  type Reranker,
+  type RerankResult,
+  type ResolvedRerankOptions,
+} from '../../index.js';
 import type { ModelTokenizer } from '../../index.js';
 import type { ScoringService } from '../scoring-service.js';
 import type { ServedModel } from '../served-model.js';
@@ -41,4 +49,10 @@ export function resolveWireOptions(reranker: Reranker, options: WireOptions, fie
     reranker.info.maxContextTokens,
     { topN: 'top_n', minScore: 'min_score', ...fields },
   );
+}
+
+/** A result's `evidence` key for every response shape: the spans as the library gives them, and no key at all
+ * without the option, so an answer to a request without `evidence` is unchanged. */
+export function evidenceOf(result: RerankResult): { evidence?: EvidenceSpan[] } {
+  return result.evidence ? { evidence: result.evidence } : {};
 }

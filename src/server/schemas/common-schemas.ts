@@ -21,6 +21,29 @@ export const InstructionField = Type.Optional(
   }),
 );
 
+/** Not found in other servers: each returned result's best sentences, scored by the same model (docs/http-api.md
+ * "Evidence"). */
+export const EvidenceField = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    description: "Give each returned result (after top_n and min_score) its best N evidence spans (sentences), each scored as a document of its own; their prompts count in the usage tokens. Absent: no evidence",
+  }),
+);
+
+/** A result's `evidence` items: the library's `EvidenceSpan` as it is. */
+export const EvidenceResponse = Type.Optional(
+  Type.Array(
+    Type.Object({
+      start: Type.Integer({ description: 'Offset in the document text (UTF-16 code units, as JavaScript strings)' }),
+      end: Type.Integer(),
+      text: Type.String({ description: 'The document text from start to end' }),
+      score: Type.Number({ description: 'Relevance probability of the span' }),
+      logit: Type.Number(),
+    }),
+    { description: 'With evidence: N: at most N spans, best first' },
+  ),
+);
+
 export const MinScoreField = Type.Optional(
   Type.Number({ minimum: 0, maximum: 1, description: 'Drop results whose relevance score (probability) is below this. Default: 0' }),
 );

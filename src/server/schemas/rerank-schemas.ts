@@ -1,6 +1,8 @@
 import { Type, type Static } from 'typebox';
 import {
   DocumentItem,
+  EvidenceField,
+  EvidenceResponse,
   InstructionField,
   MaxChunksPerDocField,
   MinScoreField,
@@ -39,6 +41,7 @@ export const CohereRerankBody = Type.Object(
     max_chunks_per_doc: MaxChunksPerDocField,
     instruction: InstructionField,
     min_score: MinScoreField,
+    evidence: EvidenceField,
   },
   strict,
 );
@@ -47,7 +50,12 @@ export type CohereRerankBody = Static<typeof CohereRerankBody>;
 export const CohereRerankResponse = Type.Object({
   id: Type.String(),
   results: Type.Array(
-    Type.Object({ index: Type.Integer(), relevance_score: Type.Number(), document: Type.Optional(Type.Object({ text: Type.String() })) }),
+    Type.Object({
+      index: Type.Integer(),
+      relevance_score: Type.Number(),
+      document: Type.Optional(Type.Object({ text: Type.String() })),
+      evidence: EvidenceResponse,
+    }),
   ),
   meta: Type.Object({
     api_version: Type.Object({ version: Type.String() }),
@@ -94,6 +102,7 @@ export const RerankBody = Type.Object(
     max_chunks_per_doc: MaxChunksPerDocField,
     instruction: InstructionField,
     min_score: MinScoreField,
+    evidence: EvidenceField,
   },
   strict,
 );
@@ -113,13 +122,14 @@ export const JinaRerankResponse = Type.Object({
       index: Type.Integer(),
       relevance_score: Type.Number(),
       document: Type.Optional(Type.Object({ text: Type.String() })),
+      evidence: EvidenceResponse,
     }),
   ),
 });
 export type JinaRerankResponse = Static<typeof JinaRerankResponse>;
 
 export const TeiRerankResponse = Type.Array(
-  Type.Object({ index: Type.Integer(), score: Type.Number(), text: Type.Optional(Type.String()) }),
+  Type.Object({ index: Type.Integer(), score: Type.Number(), text: Type.Optional(Type.String()), evidence: EvidenceResponse }),
 );
 export type TeiRerankResponse = Static<typeof TeiRerankResponse>;
 
@@ -152,6 +162,7 @@ export const BatchRerankBody = Type.Object(
     long_documents: Type.Optional(
       Type.Union([Type.Literal('truncate'), Type.Literal('windows')], { description: 'Long-document handling. Default: truncate' }),
     ),
+    evidence: EvidenceField,
   },
   strict,
 );
@@ -179,6 +190,7 @@ const NativeResult = Type.Object({
       metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),
   ),
+  evidence: EvidenceResponse,
 });
 
 export const BatchRerankResponse = Type.Object({
@@ -186,7 +198,12 @@ export const BatchRerankResponse = Type.Object({
   model: Type.String(),
   instruction: Type.String(),
   results: Type.Array(Type.Object({ query_index: Type.Integer(), query: Type.String(), results: Type.Array(NativeResult) })),
-  usage: Type.Object({ documents: Type.Integer(), input_tokens: Type.Integer(), cached_documents: Type.Integer() }),
+  usage: Type.Object({
+    documents: Type.Integer(),
+    input_tokens: Type.Integer(),
+    cached_documents: Type.Integer(),
+    evidence_spans: Type.Optional(Type.Integer({ description: 'With evidence: the spans scored' })),
+  }),
   duration_ms: Type.Number(),
 });
 export type BatchRerankResponse = Static<typeof BatchRerankResponse>;
