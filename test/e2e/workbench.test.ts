@@ -1,5 +1,5 @@
 // The workbench in real headless Chromium against `serve()` on the generated tiny model: paste, run, the three
-// views, CSV/JSON export, compare mode, errors, progress and cancel, file drop, layout, and the API-key prompt.
+// views, CSV/JSON export, compare mode, evidence, errors, progress and cancel, file drop, layout, and the API-key prompt.
 // Needs the built page (web/dist): `npm run build`.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src/server/index.js';
+import type { EvidenceSpan } from '../../src/spec/types.js';
 import { DEFAULT_WEB_ROOT } from '../../src/server/web-ui.js';
 import { ensureTestModel } from '../helpers/test-models.js';
 
@@ -31,6 +32,7 @@ interface ApiResult {
   index: number;
   relevance_score: number;
   window?: { index: number; count: number; start_token: number; end_token: number };
+  evidence?: EvidenceSpan[];
 }
 
 /** Chromium flags for a sandbox-less CI container without a GPU or network. */
@@ -197,6 +199,8 @@ describe('workbench in Chromium on the tiny model', () => {
       assert.equal(Number(row.rank_change), index - byScore.indexOf(index));
       assert.ok(Number.isFinite(Number(row.logit)) && Number(row.input_tokens) > 0);
     }
+    assert.ok(!('best_evidence' in csv[0]!) && !('evidence' in csv[0]!), 'no evidence columns without evidence');
+    assert.equal(await page.locator('th[data-column="bestEvidence"]').count(), 0);
 
     await page.getByRole('searchbox', { name: 'Filter rows by text' }).fill('torch');
     const filtered = DOCUMENTS.flatMap((text, index) => (text.toLowerCase().includes('torch') ? [index] : []));
@@ -273,6 +277,78 @@ describe('workbench in Chromium on the tiny model', () => {
     await page.getByRole('tab', { name: 'Chart' }).click();
     assert.equal(await page.locator('.series-0 circle.point').count(), 10);
     assert.equal(await page.locator('.series-1 circle.point').count(), 10);
+  });
+
+  it('marks the evidence spans in the cards with score and logit, adds a sortable Best evidence column and exports the spans', async () => {
+    const documents = [
+      'PyTorch writes models with torch.save. Save the state_dict, not the whole model. Load it again with load_state_dict.',
+      'Our bakery opens at eight. Fresh loaves come out every Saturday. We save the best ones for regulars.',
+      'Checkpoints hold the optimizer state too. Write one every epoch, then resume from the last.',
+    ];
+    const expected = new Map((await apiRerank(server, { queries: [QUERY], documents, evidence: 2 })).map((r) => [r.index, r.evidence ?? []]));
+    assert.ok([...expected.values()].some((spans) => spans.length === 2), 'the API finds two spans in some document');
+    const describe = (rank: number, spans: EvidenceSpan[]): string =>
+      `Evidence ${rank} of ${spans.length}: score ${spans[rank - 1]!.score.toFixed(4)}, logit ${spans[rank - 1]!.logit.toFixed(2)}`;
+
+    const page = await openPage(context, server);
+    await page.locator('#query').fill(QUERY);
+    await page.locator('#documents').fill(documents.join('\n'));
+    await page.locator('#evidence').selectOption('2');
+    await setMinScore(page, 0); // undimmed cards for the screenshot: the tiny model's scores are all low
+    await runWithKeyboard(page);
+    const cards = await page.locator('.card').evaluateAll((elements) => elements.map((card) => ({
+      index: Number(card.getAttribute('data-index')),
+      text: card.querySelector('.card-text')?.textContent,
+      marks: [...card.querySelectorAll<HTMLElement>('.card-text mark.evidence')].map((mark) => ({
+        rank: Number(mark.getAttribute('data-rank')),
+        text: mark.textContent,
+        title: mark.title,
+        description: document.getElementById(mark.getAttribute('aria-describedby') ?? '')?.textContent,
+        shade: mark.style.getPropertyValue('--evidence-shade'),
+      })),
+    })));
+    assert.equal(cards.length, 3);
+    for (const card of cards) {
+      const spans = expected.get(card.index)!;
+      assert.equal(card.text, documents[card.index], 'the marks leave the text as it is');
+      const inDocumentOrder = spans.map((span, i) => ({ rank: i + 1, span })).sort((a, b) => a.span.start - b.span.start);
+      assert.deepEqual(card.marks, inDocumentOrder.map(({ rank, span }) => ({
+        rank,
+        text: span.text,
+        title: describe(rank, spans),
+        description: describe(rank, spans),
+        shade: `${((0.1 + 0.7 * span.score) * 100).toFixed(1)}%`,
+      })), `evidence marks of document ${card.index}`);
+    }
+    await page.screenshot({ path: `${OUTPUT_DIR}/workbench-evidence.png` });
+
+    await page.getByRole('tab', { name: 'Table' }).click();
+    assert.equal(await page.locator('th[data-column="bestEvidence"]').innerText(), 'Best evidence');
+    await page.locator('.sort-button[data-column="bestEvidence"]').click();
+    const rows = await page.locator('.data-table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ index: Number(tr.getAttribute('data-index')), evidence: tr.querySelector('.evidence-cell')?.textContent })));
+    const byBestEvidence = [...expected.entries()].sort((a, b) => b[1][0]!.score - a[1][0]!.score);
+    assert.deepEqual(rows.map((row) => row.index), byBestEvidence.map(([index]) => index), 'sorted by the best span’s score, best first');
+    for (const row of rows) {
+      const best = expected.get(row.index)![0]!;
+      assert.equal(row.evidence, `${best.score.toFixed(4)} ${best.text}`);
+    }
+
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = parse(await readFile((await csvDownload.path())!, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    assert.deepEqual(csv.map((row) => Number(row.index)), byBestEvidence.map(([index]) => index));
+    for (const row of csv) {
+      const spans = expected.get(Number(row.index))!;
+      assert.equal(row.best_evidence, spans[0]!.text);
+      assert.equal(Number(row.best_evidence_score), spans[0]!.score);
+      assert.deepEqual(JSON.parse(row.evidence!), spans);
+    }
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const json = JSON.parse(await readFile((await jsonDownload.path())!, 'utf8')) as Array<{ index: number; best_evidence: string; best_evidence_score: number; evidence: EvidenceSpan[] }>;
+    for (const row of json) {
+      const spans = expected.get(row.index)!;
+      assert.deepEqual({ best: row.best_evidence, score: row.best_evidence_score, evidence: row.evidence }, { best: spans[0]!.text, score: spans[0]!.score, evidence: spans });
+    }
   });
 
   it('shows which window of a long document scored best in windows mode', async () => {

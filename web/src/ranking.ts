@@ -1,4 +1,5 @@
 /** Turning scores into what the views show: ranks, movement, the threshold, and the comparison of two runs. */
+import type { EvidenceSpan } from '../../src/spec/types.js';
 
 /** The best-scoring window of a long document (`long_documents: "windows"`), as `/api/rerank` sends it. */
 export interface WindowWire {
@@ -23,6 +24,8 @@ export interface ScoredDocument {
   /** Answered from the server's score cache. */
   cached: boolean;
   window: WindowWire | null;
+  /** The document's best spans, best first (a run with `evidence: N`); null without evidence. */
+  evidence: EvidenceSpan[] | null;
 }
 
 export interface RankedDocument extends ScoredDocument {

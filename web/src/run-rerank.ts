@@ -5,8 +5,10 @@
  * together, so a few chunks in flight cost little over one big request.
  *
  * `top_n` and `min_score` are not sent: the page needs every score to dim the cards under the threshold and to rank
- * across chunks; both are applied by `rankDocuments`.
+ * across chunks; both are applied by `rankDocuments`. For the same reason `evidence` (when asked for) is computed
+ * for every document, not only for the ones shown.
  */
+import type { EvidenceSpan } from '../../src/spec/types.js';
 import type { ApiClient } from './api-client.js';
 import type { ScoredDocument, WindowWire } from './ranking.js';
 
@@ -18,6 +20,8 @@ export interface RerankJob {
   /** Prompt token limit; absent = the server's default. */
   maxLength?: number;
   longDocuments: 'truncate' | 'windows';
+  /** Best spans to return per document (`evidence: N`); absent = none, and the request carries no `evidence`. */
+  evidence?: number;
 }
 
 export interface RerankOutcome {
@@ -53,6 +57,7 @@ interface NativeRerankResponse {
       input_tokens: number;
       cached: boolean;
       window?: WindowWire;
+      evidence?: EvidenceSpan[];
     }>;
   }>;
 }
@@ -87,6 +92,7 @@ export async function runRerank(client: ApiClient, job: RerankJob, options: RunR
         long_documents: job.longDocuments,
         return_documents: false,
         ...(job.maxLength ? { max_length: job.maxLength } : {}),
+        ...(job.evidence ? { evidence: job.evidence } : {}),
       };
       const response = await client.request<NativeRerankResponse>('api/rerank', { body, signal: stop.signal });
       model = response.model;
@@ -102,6 +108,7 @@ export async function runRerank(client: ApiClient, job: RerankJob, options: RunR
           inputTokens: result.input_tokens,
           cached: result.cached,
           window: result.window ?? null,
+          evidence: result.evidence ?? null,
         };
       }
       done += chunk.length;

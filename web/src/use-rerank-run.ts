@@ -89,6 +89,7 @@ function jobsOf(form: WorkbenchForm, documents: readonly string[]): Array<{ labe
     instruction: form.instruction,
     maxLength: form.maxLength || undefined,
     longDocuments: form.longDocuments,
+    evidence: form.evidence || undefined,
   };
   if (form.compare === 'instruction') {
     return [

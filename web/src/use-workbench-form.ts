@@ -13,6 +13,7 @@ const DEFAULT_FORM: WorkbenchForm = {
   minScore: 0.5,
   maxLength: 0,
   longDocuments: 'truncate',
+  evidence: 0,
   compare: 'off',
   queryB: '',
   instructionB: (INSTRUCTION_PRESETS[1] as { instruction: string }).instruction,

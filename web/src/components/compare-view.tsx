@@ -1,8 +1,9 @@
 /** Compare mode: two rankings of the same documents side by side, with each document's rank change from A to B. */
 import { useState } from 'preact/hooks';
 import type { Comparison, RankedDocument } from '../ranking.js';
+import { DocumentText } from './document-text.js';
 import { describeMove } from './ranked-cards.js';
-import { HighlightedText, Movement, ScoreBar, formatScore } from './score-parts.js';
+import { Movement, ScoreBar, formatScore } from './score-parts.js';
 
 export interface CompareViewProps {
   comparison: Comparison;
@@ -75,7 +76,7 @@ function CompareColumn({ side, label, docs, terms, hovered, onHover }: CompareCo
                 )}
                 {doc.rankChange === undefined && <span class="origin">input #{doc.index + 1}</span>}
               </div>
-              <p class="compare-text"><HighlightedText text={doc.text} terms={terms} /></p>
+              <DocumentText class="compare-text" text={doc.text} terms={terms} evidence={doc.evidence} idPrefix={`compare-${side}-${doc.index}`} />
             </div>
           </li>
         ))}

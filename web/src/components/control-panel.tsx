@@ -1,4 +1,4 @@
-/** The left panel's inputs: query, instruction, documents, top-N, minimum score, long documents, compare mode. */
+/** The left panel's inputs: query, instruction, documents, top-N, minimum score, long documents, evidence, compare mode. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { INSTRUCTION_PRESETS, presetIdOf } from '../instruction-presets.js';
@@ -18,10 +18,15 @@ export interface WorkbenchForm {
   /** Prompt token limit (`max_length`); 0 = the server's default. */
   maxLength: number;
   longDocuments: 'truncate' | 'windows';
+  /** Best sentences to mark in each document (`evidence`); 0 = off. */
+  evidence: number;
   compare: CompareMode;
   queryB: string;
   instructionB: string;
 }
+
+/** Evidence spans per document the page offers; more than a few marks make a card hard to read. */
+const EVIDENCE_CHOICES = [1, 2, 3, 4, 5] as const;
 
 export interface ControlPanelProps {
   form: WorkbenchForm;
@@ -79,13 +84,23 @@ export function ControlPanel({ form, onChange, onImportError, children }: Contro
           </select>
         </label>
       </div>
-      <div class="field">
-        <label for="compare" class="field-label">Compare</label>
-        <select id="compare" value={form.compare} onChange={(e) => onChange({ compare: e.currentTarget.value as CompareMode })}>
-          <option value="off">off: one ranking</option>
-          <option value="instruction">two instructions</option>
-          <option value="query">two queries</option>
-        </select>
+      <div class="field-row">
+        <label class="field small-field">
+          <span class="field-label">Evidence</span>
+          <select id="evidence" title="Mark each document's best sentences, each scored by the model as a document of its own (costs a scoring per sentence)"
+            value={form.evidence} onChange={(e) => onChange({ evidence: Number(e.currentTarget.value) })}>
+            <option value={0}>off</option>
+            {EVIDENCE_CHOICES.map((n) => <option key={n} value={n}>best {n}</option>)}
+          </select>
+        </label>
+        <label class="field small-field">
+          <span class="field-label">Compare</span>
+          <select id="compare" value={form.compare} onChange={(e) => onChange({ compare: e.currentTarget.value as CompareMode })}>
+            <option value="off">off: one ranking</option>
+            <option value="instruction">two instructions</option>
+            <option value="query">two queries</option>
+          </select>
+        </label>
       </div>
       {children}
     </div>

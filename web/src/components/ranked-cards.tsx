@@ -1,5 +1,6 @@
-/** The ranked cards view: rank, score bar, movement from the input position, highlighted text. */
+/** The ranked cards view: rank, score bar, movement from the input position, highlighted text and evidence. */
 import type { RankedDocument } from '../ranking.js';
+import { DocumentText } from './document-text.js';
 import { HighlightedText, Movement, ScoreBar } from './score-parts.js';
 
 export interface RankedCardsProps {
@@ -30,7 +31,7 @@ export function RankedCards({ ranked, terms }: RankedCardsProps) {
               <span class="detail">{doc.inputTokens} tokens{doc.cached ? ' · cached' : ''}</span>
               {doc.belowMinScore && <span class="below-label">below min score</span>}
             </div>
-            <p class="card-text"><HighlightedText text={doc.text} terms={terms} /></p>
+            <DocumentText class="card-text" text={doc.text} terms={terms} evidence={doc.evidence} idPrefix={`card-${doc.index}`} />
             {doc.window && (
               <p class="card-window">
                 Best window {doc.window.index + 1} of {doc.window.count}
