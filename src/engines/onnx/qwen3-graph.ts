@@ -140,7 +140,7 @@ export const ATTENTION_ALIGNMENT = 16;
  * rows of its own document) and −∞ elsewhere (the other packed documents and the gap rows). Softmax gives those
  * keys a weight of exactly 0, and adding 0 changes nothing.
  */
-function documentMask(g: GraphBuilder, documents: string, pastKey: string): string {
+export function documentMask(g: GraphBuilder, documents: string, pastKey: string): string {
   const zero = g.initializer('mask_open', DataType.FLOAT, [], Float32Array.of(0));
   const closed = g.initializer('mask_closed', DataType.FLOAT, [], Float32Array.of(-Infinity));
   const same = g.op('Equal', [g.op('Unsqueeze', [documents, g.int64s('axis_1', [1])]), g.op('Unsqueeze', [documents, g.int64s('axis_0', [0])])]);
@@ -259,31 +259,38 @@ function floatInitializer(g: GraphBuilder, tensor: GgufTensor): string {
   return g.initializer(tensor.name, DataType.FLOAT, tensor.shape, values);
 }
 
-/**
- * cos/sin tables `[positions, headDim/2]` for GroupQueryAttention, computed as transformers' default RoPE does
- * (`_compute_default_rope_parameters`: inv_freq = 1 / base^(2i/d) in float32, angle = position · inv_freq).
- */
+/** cos/sin tables `[positions, headDim/2]` for GroupQueryAttention, as graph weights (see `fillRotaryTables`). */
 function rotaryTables(g: GraphBuilder, config: Qwen3Config): [string, string] {
-  const half = config.headDim / 2;
-  const dims = [config.contextLength, half];
-  const byteLength = config.contextLength * half * 4;
+  const dims = [config.contextLength, config.headDim / 2];
+  const byteLength = config.contextLength * (config.headDim / 2) * 4;
   const [cos, sin] = g.weights(
     [
       { name: 'rotary_cos', dataType: DataType.FLOAT, dims, byteLength },
       { name: 'rotary_sin', dataType: DataType.FLOAT, dims, byteLength },
     ],
-    ([cosBytes, sinBytes]) => {
-      const cos = new Float32Array(cosBytes!.buffer, cosBytes!.byteOffset, byteLength / 4);
-      const sin = new Float32Array(sinBytes!.buffer, sinBytes!.byteOffset, byteLength / 4);
-      const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
-      for (let p = 0; p < config.contextLength; p++) {
-        for (let i = 0; i < half; i++) {
-          const angle = Math.fround(p * inverse[i]!);
-          cos[p * half + i] = Math.cos(angle);
-          sin[p * half + i] = Math.sin(angle);
-        }
-      }
-    },
+    ([cosBytes, sinBytes]) =>
+      fillRotaryTables(
+        config,
+        new Float32Array(cosBytes!.buffer, cosBytes!.byteOffset, byteLength / 4),
+        new Float32Array(sinBytes!.buffer, sinBytes!.byteOffset, byteLength / 4),
+      ),
   );
   return [cos!, sin!];
+}
+
+/**
+ * Writes cos and sin of every position's angles, row-major `[contextLength, headDim/2]`, as transformers' default
+ * RoPE computes them (`_compute_default_rope_parameters`: inv_freq = 1 / base^(2i/d) in float32, angle = position ·
+ * inv_freq in float32).
+ */
+export function fillRotaryTables(config: Pick<Qwen3Config, 'contextLength' | 'headDim' | 'ropeFreqBase'>, cos: Float32Array, sin: Float32Array): void {
+  const half = config.headDim / 2;
+  const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
+  for (let p = 0; p < config.contextLength; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(p * inverse[i]!);
+      cos[p * half + i] = Math.cos(angle);
+      sin[p * half + i] = Math.sin(angle);
+    }
+  }
 }
