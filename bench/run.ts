@@ -8,6 +8,7 @@ import { runServerBench } from './server-bench.js';
 import { runHeadBench } from './head-bench.js';
 import { runPrefixMemoryBench } from './prefix-memory.js';
 import { runLongDocumentBench } from './long-document.js';
+import { runOnnxProfile } from './onnx-profile.js';
 
 const only = process.argv.slice(2); // e.g. `npm run bench -- engine`
 const wants = (part: string) => only.length === 0 || only.includes(part);
@@ -31,6 +32,7 @@ const SERVER = '## Server throughput and latency';
 const HEADS = "## llama.cpp engine: the file's answer head (logits vs ranking output)";
 const MEMORY = '## ONNX engine: peak resident memory over distinct long queries';
 const LONG = '## One long document: peak resident memory and time on each engine';
+const PROFILE = '## ONNX engine: time by layer and role';
 if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
 if (wants('heads')) {
   const untiedPath = await ensureTestModel('full-q8-untied');
@@ -47,6 +49,9 @@ if (wants('memory')) {
 if (wants('long')) {
   sections.set(LONG, `${LONG}\n\n${runLongDocumentBench(modelPath).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM._`);
 }
+if (wants('profile')) {
+  sections.set(PROFILE, `${PROFILE}\n\n${(await runOnnxProfile(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores)._`);
+}
 
 const machine = [
   `- Date: ${new Date().toISOString().slice(0, 10)}`,
@@ -55,7 +60,7 @@ const machine = [
   '- Model: generated Qwen3-0.6B-shaped GGUF, Q8_0, random weights (`npm run make-model -- --variant full-q8`): speed does not depend on weight values; its scores are meaningless.',
 ].join('\n');
 
-const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\`, \`-- server\`, \`-- memory\` or \`-- long\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
+const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\`, \`-- server\`, \`-- memory\`, \`-- long\` or \`-- profile\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
 writeFileSync(reportUrl, report);
 process.stdout.write(report);
 if (memoryOverGoal) {
