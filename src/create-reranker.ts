@@ -57,7 +57,7 @@ export interface RemoteRerankerOptions extends CommonRerankerOptions, RemoteSett
 export type CreateRerankerOptions = AutoRerankerOptions | OnnxRerankerOptions | LlamaCppRerankerOptions | RemoteRerankerOptions;
 
 // The keys each engine takes, listed once; `satisfies` fails to compile when an options type gains or loses a key.
-const COMMON_KEYS = ['engine', 'model', 'cacheSize'] as const satisfies readonly (keyof CommonRerankerOptions | 'engine')[];
+const COMMON_KEYS = Object.keys({ engine: true, model: true, cacheSize: true } satisfies Record<keyof CommonRerankerOptions | 'engine', true>);
 const LOCAL_MODEL_KEYS = Object.keys({ modelsDir: true, onDownloadProgress: true } satisfies Record<keyof LocalModelOptions, true>);
 const LLAMA_CPP_KEYS = Object.keys({
   gpu: true,

@@ -7,6 +7,7 @@ export {
   type OnnxRerankerOptions,
   type LlamaCppRerankerOptions,
   type RemoteRerankerOptions,
+  type UncheckedRerankerOptions,
 } from './create-reranker.js';
 export { createTokenizer, type CreateTokenizerOptions, type ModelTokenizer } from './create-tokenizer.js';
 export { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
