@@ -2,7 +2,7 @@
 // each kernel run under its node's name, and the graph names nodes as onnxruntime-genai does
 // (`/model/layers.{i}/attn/qkv_proj/MatMulNBits`, qwen3-graph.ts), so the profile sums by role and by layer.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReranker } from '../src/index.js';
 
@@ -68,11 +68,13 @@ export async function runOnnxProfile(modelPath: string): Promise<{ markdown: str
   const documents = corpus.filter((text) => text.length >= characters).slice(0, documentCount).map((text) => text.slice(0, characters));
   const query = (JSON.parse(readFileSync(new URL('queries.jsonl', scifact), 'utf8').split('\n')[0]!) as { text: string }).text;
   process.stderr.write(`bench: onnxruntime profile of ${documentCount} documents × ${characters} characters…\n`);
+  const loadBefore = loadavg()[0]!;
   const kernels = await profileOnnxRerank(modelPath, query, documents);
-  return { markdown: formatProfile(kernels, documentCount, characters) };
+  const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  return { markdown: formatProfile(kernels, documentCount, characters, load) };
 }
 
-export function formatProfile(kernels: readonly KernelTime[], documentCount: number, characters: number): string {
+function formatProfile(kernels: readonly KernelTime[], documentCount: number, characters: number, load: string): string {
   const total = kernels.reduce((sum, k) => sum + k.milliseconds, 0);
   const percent = (ms: number) => `${((100 * ms) / total).toFixed(1)}%`;
   const byRole = new Map<Role, number>();
@@ -91,7 +93,9 @@ export function formatProfile(kernels: readonly KernelTime[], documentCount: num
   const lines = [
     `One \`rerank\` of ${documentCount} SciFact abstracts cut to ${characters} characters (about 200 tokens each) on the ONNX engine, threads = physical cores,`,
     "with onnxruntime's profiler on: kernel time summed by the role in each node's name (qwen3-graph.ts scopes, named as onnxruntime-genai names",
-    `them). Total kernel time ${total.toFixed(0)} ms over ${kernels.length} kernel runs; per layer (${layers.length} layers) min ${layers[0]?.toFixed(1) ?? '–'} ms, median ${layers[layers.length >> 1]?.toFixed(1) ?? '–'} ms, max ${layers.at(-1)?.toFixed(1) ?? '–'} ms.`,
+    `them). Total kernel time ${total.toFixed(0)} ms over ${kernels.length} kernel runs; per layer (${layers.length} layers) min ${layers[0]?.toFixed(1) ?? '–'} ms, median ${layers[layers.length >> 1]?.toFixed(1) ?? '–'} ms, max ${layers.at(-1)?.toFixed(1) ?? '–'} ms`,
+    `(the last layer, which runs only each document's last token after attention, is the cheapest). Machine load (1-minute load average): ${load}:`,
+    'on a shared CPU the milliseconds vary from run to run, the shares much less.',
     '',
     '| role | ms | share | ms per layer |',
     '|---|---:|---:|---:|',
@@ -107,7 +111,7 @@ export function formatProfile(kernels: readonly KernelTime[], documentCount: num
     '|---|---|---:|---:|---:|',
     ...[...byComponent]
       .sort((a, b) => b[1].milliseconds - a[1].milliseconds)
-      .map(([component, { role, milliseconds, scaling }]) => `| ${component} | ${role} | ${milliseconds.toFixed(0)} | ${percent(milliseconds)} | ${scaling > 0 ? `${scaling.toFixed(0)} ms` : '–'} |`),
+      .map(([component, { role, milliseconds, scaling }]) => `| ${component === 'attn' ? 'attn (GroupQueryAttention)' : component} | ${role} | ${milliseconds.toFixed(0)} | ${percent(milliseconds)} | ${scaling > 0 ? `${scaling.toFixed(0)} ms` : '–'} |`),
   ];
   return lines.join('\n');
 }
