@@ -1,12 +1,11 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createReranker, type LocalEngineKind, type Reranker } from '../src/index.js';
 import { physicalCoreCount } from '../src/core/local-model.js';
 import { scifactWorkload, type Workload } from './workloads.js';
 import { formatProcessRows, runProcessBench } from './process-bench.js';
+import { profileOnnxRerank } from './onnx-profile.js';
 
 export interface EngineBenchRow {
   workload: string;
@@ -124,23 +123,12 @@ interface OperatorTime {
   milliseconds: number;
 }
 
-/** Runs a workload on a profiling ONNX engine and sums onnxruntime's node events (`cat: "Node"`) per operator. */
+/** Runs a workload on a profiling ONNX engine and sums onnxruntime's kernel times per operator. */
 async function profileOnnx(modelPath: string, threads: number, workload: Workload): Promise<OperatorTime[]> {
   log(`bench: ${workload.name}: onnxruntime profile…`);
-  const prefix = join(tmpdir(), `qwen-ranker-onnx-profile-${process.pid}`);
-  const ranker = await createReranker({ model: modelPath, engine: 'onnx', cacheSize: 0, threads, profileFilePrefix: prefix });
-  await ranker.rerank(workload.query, workload.documents);
-  await ranker.close();
-  const directory = tmpdir();
-  const file = readdirSync(directory).find((name) => name.startsWith(`qwen-ranker-onnx-profile-${process.pid}`));
-  if (!file) return [];
-  const events = JSON.parse(readFileSync(join(directory, file), 'utf8')) as Array<{ cat: string; name: string; dur: number; args?: { op_name?: string } }>;
-  rmSync(join(directory, file));
   const totals = new Map<string, number>();
-  for (const event of events) {
-    if (event.cat !== 'Node' || !event.name.endsWith('_kernel_time')) continue;
-    const operator = event.args?.op_name ?? 'unknown';
-    totals.set(operator, (totals.get(operator) ?? 0) + event.dur / 1000);
+  for (const { operator, milliseconds } of await profileOnnxRerank(modelPath, workload.query, workload.documents, threads)) {
+    totals.set(operator, (totals.get(operator) ?? 0) + milliseconds);
   }
   return [...totals].map(([operator, milliseconds]) => ({ operator, milliseconds })).sort((a, b) => b.milliseconds - a.milliseconds);
 }

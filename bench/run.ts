@@ -9,6 +9,7 @@ import { runHeadBench } from './head-bench.js';
 import { runPrefixMemoryBench } from './prefix-memory.js';
 import { runLongDocumentBench } from './long-document.js';
 import { runEvidenceBench } from './evidence-bench.js';
+import { runOnnxProfile } from './onnx-profile.js';
 
 const only = process.argv.slice(2); // e.g. `npm run bench -- engine`
 const wants = (part: string) => only.length === 0 || only.includes(part);
@@ -33,6 +34,7 @@ const HEADS = "## llama.cpp engine: the file's answer head (logits vs ranking ou
 const MEMORY = '## ONNX engine: peak resident memory over distinct long queries';
 const LONG = '## One long document: peak resident memory and time on each engine';
 const EVIDENCE = '## Evidence: the cost of `evidence: 3` on the ONNX engine';
+const PROFILE = '## ONNX engine: time by layer and role';
 if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
 if (wants('heads')) {
   const untiedPath = await ensureTestModel('full-q8-untied');
@@ -48,6 +50,9 @@ if (wants('memory')) {
 }
 if (wants('long')) {
   sections.set(LONG, `${LONG}\n\n${runLongDocumentBench(modelPath).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM._`);
+}
+if (wants('profile')) {
+  sections.set(PROFILE, `${PROFILE}\n\n${(await runOnnxProfile(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores)._`);
 }
 
 if (wants('evidence')) {
@@ -65,7 +70,7 @@ const machine = [
   '- Model: generated Qwen3-0.6B-shaped GGUF, Q8_0, random weights (`npm run make-model -- --variant full-q8`): speed does not depend on weight values; its scores are meaningless.',
 ].join('\n');
 
-const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\`, \`-- server\`, \`-- memory\`, \`-- long\` or \`-- evidence\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
+const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\`, \`-- server\`, \`-- memory\`, \`-- long\`, \`-- evidence\` or \`-- profile\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
 writeFileSync(reportUrl, report);
 process.stdout.write(report);
 if (memoryOverGoal) {

@@ -1,5 +1,5 @@
-import type { EngineKind, Reranker } from './spec/types.js';
-import { isRerankerError, ModelLoadError } from './spec/errors.js';
+import { ENGINE_KINDS, LOCAL_ENGINE_KINDS, type EngineKind, type LocalEngineKind, type RemoteEngineKind, type Reranker } from './spec/types.js';
+import { InvalidInputError, isRerankerError, ModelLoadError } from './spec/errors.js';
 import type { RerankEngine } from './spec/engine.js';
 import { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
 import type { LocalEngineOptions } from './engines/llama-cpp/index.js';
@@ -7,26 +7,106 @@ import type { OnnxEngineOptions } from './engines/onnx/index.js';
 import type { HttpEngineOptions } from './engines/http/index.js';
 import type { DownloadProgress } from './models/download.js';
 
-/**
- * Options of `createReranker`. Local options apply to the local engines (`auto`, the default, `llama-cpp`,
- * `onnx`); `endpoints`/`apiKey`/... apply to the remote engines.
- */
-export interface CreateRerankerOptions
-  extends RerankerFacadeOptions,
-    Omit<LocalEngineOptions, 'modelPath'>,
-    Omit<OnnxEngineOptions, 'modelPath' | 'modelName'>,
-    Partial<Omit<HttpEngineOptions, 'kind'>> {
-  /** Local GGUF path or `hf:owner/repo[:quant]` URI (local engine), or the model name sent to a remote engine.
-   * Default: `DEFAULT_MODEL` (Qwen3-Reranker-0.6B, Q8_0). */
+/** What every engine takes: the facade's options and the model. */
+interface CommonRerankerOptions extends RerankerFacadeOptions {
+  /** Local GGUF path or `hf:owner/repo[:quant]` URI (local engines), or the model name sent to a remote engine.
+   * Default: `DEFAULT_MODEL` (Qwen3-Reranker-0.6B, Q8_0) locally; not sent to a remote engine. */
   model?: string;
-  /** Which engine scores. `'onnx'` runs F32/F16/BF16/Q8_0/Q4_0 files on onnxruntime-node (CPU, an optional
-   * dependency); `'llama-cpp'` runs any GGUF on the CPU or a GPU. `'auto'`: ONNX on a CPU when it can run the file,
-   * llama.cpp when a GPU backend is asked for or available, or for other files. Default: `'auto'`. */
-  engine?: EngineKind;
+}
+
+/** Where a local engine finds or downloads its model. */
+interface LocalModelOptions {
   /** Directory for downloaded models. Default: `$QWEN_RANKER_MODELS_DIR` or `~/.cache/qwen-ranker/models`. */
   modelsDir?: string;
   /** Download progress for `hf:` models. */
   onDownloadProgress?: (progress: DownloadProgress) => void;
+}
+
+type LlamaCppSettings = Omit<LocalEngineOptions, 'modelPath' | 'modelName'>;
+type OnnxSettings = Omit<OnnxEngineOptions, 'modelPath' | 'modelName'>;
+type RemoteSettings = Omit<HttpEngineOptions, 'kind' | 'model'>;
+/** Another engine's options, each typed `never` so that passing one is a compile error. */
+type Excluded<T> = { [K in keyof T]?: never };
+
+/** `engine: 'auto'` (the default): ONNX on a CPU when it can run the file, else llama.cpp, so both local engines'
+ * options apply (each to the engine that runs). */
+export interface AutoRerankerOptions extends CommonRerankerOptions, LocalModelOptions, LlamaCppSettings, OnnxSettings, Excluded<RemoteSettings> {
+  /** Which engine scores. `'auto'`: ONNX on a CPU when it can run the file (F32/F16/BF16/Q8_0/Q4_0), llama.cpp
+   * when a GPU backend is asked for or available, or for other files. Default: `'auto'`. */
+  engine?: 'auto';
+}
+
+/** `engine: 'onnx'`: F32/F16/BF16/Q8_0/Q4_0 files on onnxruntime-node (CPU, an optional dependency). */
+export interface OnnxRerankerOptions extends CommonRerankerOptions, LocalModelOptions, OnnxSettings, Excluded<Omit<LlamaCppSettings, keyof OnnxSettings>>, Excluded<RemoteSettings> {
+  engine: 'onnx';
+}
+
+/** `engine: 'llama-cpp'`: any GGUF on the CPU or a GPU. */
+export interface LlamaCppRerankerOptions extends CommonRerankerOptions, LocalModelOptions, LlamaCppSettings, Excluded<Omit<OnnxSettings, keyof LlamaCppSettings>>, Excluded<RemoteSettings> {
+  engine: 'llama-cpp';
+}
+
+/** A remote engine: the servers at `endpoints`, speaking the API `engine` names (every remote kind takes the same
+ * options). */
+export interface RemoteRerankerOptions extends CommonRerankerOptions, RemoteSettings, Excluded<LocalModelOptions & LlamaCppSettings & OnnxSettings> {
+  engine: RemoteEngineKind;
+}
+
+/** Options of `createReranker`, one type per engine: an option another engine would ignore (`{ engine: 'vllm',
+ * gpu: 'cuda' }`) is a type error, and at run time an `invalid_input` naming it. */
+export type CreateRerankerOptions = AutoRerankerOptions | OnnxRerankerOptions | LlamaCppRerankerOptions | RemoteRerankerOptions;
+
+// The keys each engine takes, listed once; `satisfies` fails to compile when an options type gains or loses a key.
+const COMMON_KEYS = Object.keys({ engine: true, model: true, cacheSize: true } satisfies Record<keyof CommonRerankerOptions | 'engine', true>);
+const LOCAL_MODEL_KEYS = Object.keys({ modelsDir: true, onDownloadProgress: true } satisfies Record<keyof LocalModelOptions, true>);
+const LLAMA_CPP_KEYS = Object.keys({
+  gpu: true,
+  threads: true,
+  sequences: true,
+  sequenceContextSize: true,
+  batchSize: true,
+  flashAttention: true,
+  kvCacheType: true,
+} satisfies Record<keyof LlamaCppSettings, true>);
+const ONNX_KEYS = Object.keys({ threads: true, prefixCacheBytes: true, profileFilePrefix: true } satisfies Record<keyof OnnxSettings, true>);
+const REMOTE_KEYS = Object.keys({
+  endpoints: true,
+  apiKey: true,
+  timeoutMs: true,
+  maxRetries: true,
+  maxDocumentsPerRequest: true,
+  maxTokensPerRequest: true,
+  healthCheckIntervalMs: true,
+  maxConcurrentRequestsPerEndpoint: true,
+} satisfies Record<keyof RemoteSettings, true>);
+
+const ENGINE_KEYS = {
+  auto: new Set([...COMMON_KEYS, ...LOCAL_MODEL_KEYS, ...LLAMA_CPP_KEYS, ...ONNX_KEYS]),
+  onnx: new Set([...COMMON_KEYS, ...LOCAL_MODEL_KEYS, ...ONNX_KEYS]),
+  'llama-cpp': new Set([...COMMON_KEYS, ...LOCAL_MODEL_KEYS, ...LLAMA_CPP_KEYS]),
+  remote: new Set([...COMMON_KEYS, ...REMOTE_KEYS]),
+};
+
+/** Every engine's options in one bag, `engine` any kind: what a command line or a config file gives before
+ * `checkRerankerOptions` has paired each option with the engine. */
+export type UncheckedRerankerOptions = CommonRerankerOptions &
+  LocalModelOptions &
+  LlamaCppSettings &
+  OnnxSettings &
+  Partial<RemoteSettings> & { engine?: EngineKind };
+
+/**
+ * Throws an `InvalidInputError` naming the first option the chosen engine does not take (`gpu is not an option of
+ * the vllm engine`), so that a JavaScript caller or a command line meets at run time what TypeScript reports at
+ * compile time. Options set to `undefined` count as absent. The values' own checks stay with each engine.
+ */
+export function checkRerankerOptions(options: UncheckedRerankerOptions): asserts options is CreateRerankerOptions {
+  const engine = options.engine ?? 'auto';
+  if (!(ENGINE_KINDS as readonly string[]).includes(engine)) throw new InvalidInputError('engine', `engine must be one of ${ENGINE_KINDS.join(', ')}, got ${String(engine)}`);
+  const allowed = isLocal(options) ? ENGINE_KEYS[options.engine ?? 'auto'] : ENGINE_KEYS.remote;
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && !allowed.has(key)) throw new InvalidInputError(key, `${key} is not an option of the ${engine} engine`);
+  }
 }
 
 /**
@@ -38,13 +118,14 @@ export interface CreateRerankerOptions
  * ```
  */
 export async function createReranker(options: CreateRerankerOptions = {}): Promise<Reranker> {
+  checkRerankerOptions(options);
   const engine = await createEngine(options);
   return createRerankerFromEngine(engine, options);
 }
 
 async function createEngine(options: CreateRerankerOptions): Promise<RerankEngine> {
-  const kind = options.engine ?? 'auto';
-  if (kind === 'auto' || kind === 'llama-cpp' || kind === 'onnx') {
+  if (isLocal(options)) {
+    const kind = options.engine ?? 'auto';
     const { resolveModelPath } = await import('./models/resolve-model.js');
     const modelPath = await resolveModelPath(options.model, {
       modelsDir: options.modelsDir,
@@ -65,12 +146,17 @@ async function createEngine(options: CreateRerankerOptions): Promise<RerankEngin
     const { createLlamaCppEngine } = await import('./engines/llama-cpp/index.js');
     return createLlamaCppEngine(local);
   }
+  const { engine: kind, ...remote } = options;
   const { createHttpEngine } = await import('./engines/http/index.js');
-  return createHttpEngine({ ...options, kind, endpoints: options.endpoints ?? [] } as HttpEngineOptions);
+  return createHttpEngine({ ...remote, kind });
+}
+
+function isLocal<T extends { engine?: EngineKind }>(options: T): options is T & { engine?: LocalEngineKind } {
+  return options.engine === undefined || (LOCAL_ENGINE_KINDS as readonly string[]).includes(options.engine);
 }
 
 /** A GPU backend was asked for, or `gpu: 'auto'` (the default) and node-llama-cpp finds one on this machine. */
-async function wantsGpu(gpu: CreateRerankerOptions['gpu']): Promise<boolean> {
+async function wantsGpu(gpu: LlamaCppSettings['gpu']): Promise<boolean> {
   if (gpu === false) return false;
   if (gpu !== undefined && gpu !== 'auto') return true;
   const { getLlamaGpuTypes } = await import('node-llama-cpp');

@@ -1,5 +1,14 @@
 /** qwen-ranker public API. Interfaces (CLI, server, web, kb) use only what this file exports. */
-export { createReranker, type CreateRerankerOptions } from './create-reranker.js';
+export {
+  createReranker,
+  checkRerankerOptions,
+  type CreateRerankerOptions,
+  type AutoRerankerOptions,
+  type OnnxRerankerOptions,
+  type LlamaCppRerankerOptions,
+  type RemoteRerankerOptions,
+  type UncheckedRerankerOptions,
+} from './create-reranker.js';
 export { createTokenizer, type CreateTokenizerOptions, type ModelTokenizer } from './create-tokenizer.js';
 export { createRerankerFromEngine, type RerankerFacadeOptions } from './core/reranker.js';
 export { resolveRerankOptions, type ResolvedRerankOptions, type RerankOptionFields } from './core/rerank-options.js';

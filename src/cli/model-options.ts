@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createReranker, InvalidInputError, LOCAL_ENGINE_KINDS, type CreateRerankerOptions, type LocalEngineKind, type Reranker } from '../index.js';
+import { checkRerankerOptions, createReranker, InvalidInputError, LOCAL_ENGINE_KINDS, type LlamaCppRerankerOptions, type LocalEngineKind, type Reranker } from '../index.js';
 import { createDownloadBar, parsePositiveInt } from './util.js';
 
 export interface ModelCliOptions {
@@ -24,8 +24,14 @@ export function addModelOptions(command: Command, engineHelp = LOCAL_ENGINE_HELP
 
 const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
 
-export function gpuOption(value: string | undefined): CreateRerankerOptions['gpu'] {
-  if (value === undefined || value === 'auto') return 'auto';
+/** `--gpu`, given only when the flag is, so that an engine without a GPU choice is not handed one. */
+export function gpuOption(value: string | undefined): Pick<LlamaCppRerankerOptions, 'gpu'> {
+  if (value === undefined) return {};
+  return { gpu: gpuChoice(value) };
+}
+
+function gpuChoice(value: string): LlamaCppRerankerOptions['gpu'] {
+  if (value === 'auto') return 'auto';
   if (!(GPU_CHOICES as readonly string[]).includes(value)) throw new InvalidInputError('--gpu', `--gpu must be one of ${GPU_CHOICES.join(', ')}`);
   return value === 'cpu' ? false : (value as 'cuda' | 'metal' | 'vulkan');
 }
@@ -40,17 +46,17 @@ export function localEngineOption(value: string | undefined): LocalEngineKind {
 
 /** Loads the reranker a command asked for, with a download progress bar on stderr, and says so when the model is
  * a random-weight demo. */
-export async function loadRerankerFromCli(options: ModelCliOptions, extra: CreateRerankerOptions = {}): Promise<Reranker> {
-  const download = createDownloadBar();
-  const ranker = await createReranker({
-    ...extra,
+export async function loadRerankerFromCli(options: ModelCliOptions): Promise<Reranker> {
+  const rerankerOptions = {
     model: options.model,
     modelsDir: options.modelsDir,
-    gpu: gpuOption(options.gpu),
+    ...gpuOption(options.gpu),
     engine: localEngineOption(options.engine),
     ...(options.threads ? { threads: options.threads } : {}),
-    onDownloadProgress: download.update,
-  }).finally(download.stop);
+  };
+  checkRerankerOptions(rerankerOptions);
+  const download = createDownloadBar();
+  const ranker = await createReranker({ ...rerankerOptions, onDownloadProgress: download.update }).finally(download.stop);
   if (ranker.info.demo) process.stderr.write(demoWarning(ranker.info.model));
   return ranker;
 }

@@ -45,8 +45,8 @@ function weightsOf(variant: TestModelVariant): Weights {
 const engines = [
   // The llama.cpp engine's KV cache in F32, so that its arithmetic is the model's (its default F16 cache is checked
   // against the golden cases in golden.test.ts).
-  { engine: 'llama-cpp', options: { kvCacheType: 'f32' } },
-  { engine: 'onnx', options: {} },
+  { engine: 'llama-cpp', options: { engine: 'llama-cpp', kvCacheType: 'f32' } },
+  { engine: 'onnx', options: { engine: 'onnx' } },
 ] as const;
 
 for (const variant of Object.keys(fidelityVariants) as Array<keyof typeof fidelityVariants>) {
@@ -80,7 +80,7 @@ for (const variant of Object.keys(fidelityVariants) as Array<keyof typeof fideli
       describe(`${engine} engine`, () => {
         let ranker: Reranker;
         before(async () => {
-          ranker = await createReranker({ model: await ensureTestModel(variant), engine, cacheSize: 0, ...options });
+          ranker = await createReranker({ model: await ensureTestModel(variant), cacheSize: 0, ...options });
         });
         after(() => ranker.close());
 

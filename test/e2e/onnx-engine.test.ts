@@ -38,7 +38,8 @@ function goldenScores(variant: TestModelVariant, engine: LocalEngineKind, kvCach
 }
 
 async function computeGoldenScores(variant: TestModelVariant, engine: LocalEngineKind, kvCacheType: 'f16' | 'f32' | undefined, set: CaseSet): Promise<number[]> {
-  const ranker = await createReranker({ model: await ensureTestModel(variant), engine, cacheSize: 0, ...(kvCacheType ? { kvCacheType } : {}) });
+  const options = engine === 'llama-cpp' ? { engine, kvCacheType } : { engine };
+  const ranker = await createReranker({ model: await ensureTestModel(variant), cacheSize: 0, ...options });
   try {
     assert.equal(ranker.info.engine, engine);
     const scores: number[] = [];

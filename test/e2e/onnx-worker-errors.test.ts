@@ -26,9 +26,9 @@ describe('a GGUF that lacks a tensor only the session worker reads', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const engine of ['onnx', 'auto'] as const) {
-    it(`is refused as not_a_reranker with engine: '${engine}', naming the tensor`, async () => {
-      await assert.rejects(createReranker({ model: modelPath, engine, gpu: false }), (error: unknown) => {
+  for (const options of [{ engine: 'onnx' }, { engine: 'auto', gpu: false }] as const) {
+    it(`is refused as not_a_reranker with engine: '${options.engine}', naming the tensor`, async () => {
+      await assert.rejects(createReranker({ model: modelPath, ...options }), (error: unknown) => {
         assert.ok(isRerankerError(error), String(error));
         assert.equal(error.code, 'not_a_reranker', error.message);
         assert.match(error.message, /blk\.0\.attn_q_norm\.weight/);

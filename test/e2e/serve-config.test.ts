@@ -72,4 +72,15 @@ describe('serve --config', () => {
     assert.match(cli.output(), /\/remote\/timeoutMS is not a known setting/);
     assert.doesNotMatch(cli.output(), /\n\s+at /);
   });
+
+  it('refuses an option the engine does not take (a flag or a config setting) with one line naming it, exit code 2', async () => {
+    const flag = startCli(['serve', '--engine', 'vllm', '--endpoint', 'http://127.0.0.1:1', '--gpu', 'cuda', '--port', '0']);
+    const config = join(dir, 'remote-on-local.json');
+    writeFileSync(config, JSON.stringify({ engine: 'onnx', remote: { timeoutMs: 5 } }));
+    const setting = startCli(['serve', '--config', config, '--port', '0']);
+    const exit = (cli: typeof flag) => new Promise<number | null>((resolve) => cli.child.on('close', resolve));
+    assert.deepEqual(await Promise.all([exit(flag), exit(setting)]), [2, 2]);
+    assert.equal(flag.output(), 'qwen-ranker: error [invalid_input] gpu is not an option of the vllm engine (gpu)\n');
+    assert.equal(setting.output(), 'qwen-ranker: error [invalid_input] timeoutMs is not an option of the onnx engine (timeoutMs)\n');
+  });
 });

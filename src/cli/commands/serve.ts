@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ENGINE_KINDS, InvalidInputError, REMOTE_ENGINE_KINDS, type CreateRerankerOptions, type EngineKind } from '../../index.js';
+import { checkRerankerOptions, ENGINE_KINDS, InvalidInputError, REMOTE_ENGINE_KINDS, type EngineKind } from '../../index.js';
 import { readApiKeysFile, serve, SERVER_LIMIT_SETTINGS, type ServerLimitName, type ServerLimits } from '../../server/index.js';
 import { action, parseNonNegativeInt, parsePositiveInt } from '../util.js';
 import { addModelOptions, demoWarning, gpuOption, LOCAL_ENGINE_HELP, type ModelCliOptions } from '../model-options.js';
@@ -84,11 +84,11 @@ async function runServe(options: ServeCliOptions & Partial<Record<string, unknow
   );
   const endpoints = options.endpoint ?? config.endpoints;
   const engineApiKey = options.engineApiKey ?? config.engineApiKey;
-  const rerankerOptions: CreateRerankerOptions = {
+  const rerankerOptions = {
     ...config.remote,
     model: options.model ?? config.model,
     modelsDir: options.modelsDir,
-    gpu: gpuOption(options.gpu),
+    ...gpuOption(options.gpu),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.sequences === undefined ? {} : { sequences: options.sequences }),
     ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
@@ -97,6 +97,8 @@ async function runServe(options: ServeCliOptions & Partial<Record<string, unknow
     ...(endpoints ? { endpoints } : {}),
     ...(engineApiKey === undefined ? {} : { apiKey: engineApiKey }),
   };
+  // Before the port opens: an option the engine does not take (`--engine vllm --gpu cuda`) exits 2 saying so.
+  checkRerankerOptions(rerankerOptions);
   const handle = await serve({
     reranker: rerankerOptions,
     port: options.port,

@@ -42,6 +42,21 @@ export interface GgufTensor extends TensorDescription {
   bytes: Uint8Array;
 }
 
+/**
+ * Tensors by GGUF name, as stored: what the graph and the session read. The file-backed `GgufTensorFile` is one;
+ * in-memory weights (test/helpers/in-memory-weights.ts) are another, so that a graph can be built without a file.
+ */
+export interface Qwen3Weights {
+  describe(name: string): TensorDescription;
+  /** A tensor's bytes; they may be overwritten by the next `read`, so callers convert them at once. */
+  read(name: string): GgufTensor;
+  /** Rows `indices` of a 2-D tensor, in its stored encoding. */
+  readRows(name: string, indices: readonly number[]): GgufTensor;
+  /** One row of a 2-D tensor, dequantized into `out` (the embedding lookup). */
+  readRow(name: string, row: number, out: Float32Array): void;
+  close(): void;
+}
+
 /** Where each tensor of a GGUF is and what it holds: plain data, so it can be sent to the session's worker. */
 export interface GgufLayout {
   path: string;
@@ -52,7 +67,7 @@ export interface GgufLayout {
 }
 
 /** Reads a GGUF's metadata and tensor table, and tensors' bytes on demand. */
-export class GgufTensorFile {
+export class GgufTensorFile implements Qwen3Weights {
   private readonly tensors: Map<string, GgufLayout['tensors'][number]>;
   private readonly fd: number;
   private scratch = new Uint8Array(0);

@@ -58,6 +58,24 @@ export class GraphBuilder {
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
   private counter = 0;
+  /** The current scope (`/model/layers.3/attn/q_proj`) and how often each node name was given in it. */
+  private scopeName = '';
+  private readonly nodeNames = new Map<string, number>();
+
+  /**
+   * Names the nodes `build` adds `<scope>/<opType>` (and `_1`, `_2`, … when repeated), nested scopes joined by `/`,
+   * as onnxruntime-genai names its graphs (`/model/layers.0/attn/q_proj/MatMul`): onnxruntime's profile then says
+   * which layer and role each kernel's time belongs to. Names change nothing else.
+   */
+  scope<T>(name: string, build: () => T): T {
+    const outer = this.scopeName;
+    this.scopeName = `${outer}/${name}`;
+    try {
+      return build();
+    } finally {
+      this.scopeName = outer;
+    }
+  }
 
   input(name: string, elemType: number, dims: readonly Dim[]): string {
     this.inputs.push(valueInfo(name, elemType, dims));
@@ -93,10 +111,17 @@ export class GraphBuilder {
       domain: options.domain ?? '',
       input: [...inputs],
       output: outputs,
-      name: `${opType}_node_${this.counter++}`,
+      name: this.nodeName(opType),
       attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
     });
     return outputs;
+  }
+
+  private nodeName(opType: string): string {
+    const name = `${this.scopeName}/${opType}`;
+    const seen = this.nodeNames.get(name) ?? 0;
+    this.nodeNames.set(name, seen + 1);
+    return seen === 0 ? name : `${name}_${seen}`;
   }
 
   /** Single-output node. */

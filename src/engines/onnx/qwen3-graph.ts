@@ -1,5 +1,5 @@
 import { DataType, GraphBuilder, type EncodedModel } from './graph-builder.js';
-import { dequantize, isBlockQuantized, nbitsOf, QUANT_BLOCK, writeNBits, type GgufTensor, type GgufTensorFile, type TensorDescription } from './gguf-tensors.js';
+import { dequantize, isBlockQuantized, nbitsOf, QUANT_BLOCK, writeNBits, type GgufTensor, type Qwen3Weights, type TensorDescription } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 
 /** Names of the graph's inputs and outputs, shared with the session that feeds it. */
@@ -46,7 +46,7 @@ export const GRAPH_IO = {
  * rest), so a document's score is the same, to the bit, alone or packed. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
  * `accuracy_level = 4`, like llama.cpp's q8_0 dot products); F32/F16/BF16 on float MatMul.
  */
-export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): EncodedModel {
+export function buildQwen3Graph(file: Qwen3Weights, config: Qwen3Config): EncodedModel {
   const g = new GraphBuilder();
   const { hidden, heads, kvHeads, headDim, rmsEpsilon } = config;
   const epsilon = { float: rmsEpsilon };
@@ -75,20 +75,28 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Enco
     g.op('Reshape', [norm(g.op('Reshape', [input, shape]), weight), flatShape]);
 
   const pastKeys = Array.from({ length: config.layers }, (_, layer) => g.input(GRAPH_IO.pastKey(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]));
-  const bias = documentMask(g, g.input(GRAPH_IO.documents, DataType.INT32, ['rows']), pastKeys[0]!);
+  const bias = g.scope('model/attn_mask', () => documentMask(g, g.input(GRAPH_IO.documents, DataType.INT32, ['rows']), pastKeys[0]!));
 
+  // Node scopes name layer and role as onnxruntime-genai's builder does (src/python/py/models/builder.py), so that a
+  // profile reads by layer: input_layernorm, attn/{qkv_proj,q_norm,k_norm,o_proj}, post_attention_layernorm,
+  // mlp/{gate_up_proj,act,down_proj}, residual; then model/norm and lm_head.
   for (let layer = 0; layer < config.layers; layer++) {
     const blk = `blk.${layer}`;
-    const n = norm(x, `${blk}.attn_norm.weight`);
-    const [qProjected, kProjected, v] = linears(n, [`${blk}.attn_q.weight`, `${blk}.attn_k.weight`, `${blk}.attn_v.weight`], toRows);
-    const q = headNorm(qProjected!, headShape, `${blk}.attn_q_norm.weight`);
-    const k = headNorm(kProjected!, kvHeadShape, `${blk}.attn_k_norm.weight`);
+    const at = `model/layers.${layer}`;
+    const n = g.scope(`${at}/input_layernorm`, () => norm(x, `${blk}.attn_norm.weight`));
+    const [qProjected, kProjected, v] = g.scope(`${at}/attn/qkv_proj`, () =>
+      linears(n, [`${blk}.attn_q.weight`, `${blk}.attn_k.weight`, `${blk}.attn_v.weight`], toRows),
+    );
+    const q = g.scope(`${at}/attn/q_norm`, () => headNorm(qProjected!, headShape, `${blk}.attn_q_norm.weight`));
+    const k = g.scope(`${at}/attn/k_norm`, () => headNorm(kProjected!, kvHeadShape, `${blk}.attn_k_norm.weight`));
     const pastValue = g.input(GRAPH_IO.pastValue(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
-    const [attention] = g.node(
-      'GroupQueryAttention',
-      [q, k, v!, pastKeys[layer]!, pastValue, seqlensK, total, cos, sin, positions, bias],
-      { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
-      { domain: 'com.microsoft', outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
+    const [attention] = g.scope(`${at}/attn`, () =>
+      g.node(
+        'GroupQueryAttention',
+        [q, k, v!, pastKeys[layer]!, pastValue, seqlensK, total, cos, sin, positions, bias],
+        { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
+        { domain: 'com.microsoft', outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
+      ),
     );
     // Holds the prefix and every attention row; read only after a single document (`extend`), whose rows are its tokens.
     g.output(GRAPH_IO.presentKey(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
@@ -96,19 +104,23 @@ export function buildQwen3Graph(file: GgufTensorFile, config: Qwen3Config): Enco
     // After the last attention only each document's last token matters (the answer is read there), so the rest of
     // the last layer runs on those rows alone, as llama.cpp does (`inp_out_ids` in src/models/qwen3.cpp).
     const lastLayer = layer === config.layers - 1;
-    const residual = lastLayer ? g.op('Gather', [x, lastTokens], { axis: 1 }) : x;
-    const attended = g.op('Gather', [attention!, lastLayer ? lastRows : tokenRows], { axis: 1 });
-    const h = g.op('Add', [residual, linear(attended, `${blk}.attn_output.weight`)]);
-    const m = norm(h, `${blk}.ffn_norm.weight`);
+    const residual = lastLayer ? g.scope(`${at}/residual`, () => g.op('Gather', [x, lastTokens], { axis: 1 })) : x;
+    const projected = g.scope(`${at}/attn/o_proj`, () =>
+      linear(g.op('Gather', [attention!, lastLayer ? lastRows : tokenRows], { axis: 1 }), `${blk}.attn_output.weight`),
+    );
+    const h = g.scope(`${at}/residual`, () => g.op('Add', [residual, projected]));
+    const m = g.scope(`${at}/post_attention_layernorm`, () => norm(h, `${blk}.ffn_norm.weight`));
+    const [gateProjected, up] = g.scope(`${at}/mlp/gate_up_proj`, () => linears(m, [`${blk}.ffn_gate.weight`, `${blk}.ffn_up.weight`]));
     // SiLU(z) = z·sigmoid(z) = QuickGelu with alpha 1 (ContribOperators.md: QuickGelu(x) = x·Sigmoid(alpha·x)).
-    const [gateProjected, up] = linears(m, [`${blk}.ffn_gate.weight`, `${blk}.ffn_up.weight`]);
-    const gate = g.op('QuickGelu', [gateProjected!], { alpha: { float: 1 } }, 'com.microsoft');
-    x = g.op('Add', [h, linear(g.op('Mul', [gate, up!]), `${blk}.ffn_down.weight`)]);
+    const activated = g.scope(`${at}/mlp/act`, () => g.op('Mul', [g.op('QuickGelu', [gateProjected!], { alpha: { float: 1 } }, 'com.microsoft'), up!]));
+    const down = g.scope(`${at}/mlp/down_proj`, () => linear(activated, `${blk}.ffn_down.weight`));
+    x = g.scope(`${at}/residual`, () => g.op('Add', [h, down]));
   }
 
   // x holds each document's last token: only those go through the final norm and the two-row answer head.
   const answer = file.readRows(config.head.tensor, config.head.rows);
-  g.node('Identity', [matMul(g, norm(x, 'output_norm.weight'), [{ ...answer, read: () => answer }], blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] });
+  const normed = g.scope('model/norm', () => norm(x, 'output_norm.weight'));
+  g.scope('lm_head', () => g.node('Identity', [matMul(g, normed, [{ ...answer, read: () => answer }], blockScaled)], {}, { outputs: [GRAPH_IO.answerLogits] }));
   g.output(GRAPH_IO.answerLogits, DataType.FLOAT, [1, 'documents', 2]);
   return g.encode();
 }
@@ -128,7 +140,7 @@ export const ATTENTION_ALIGNMENT = 16;
  * rows of its own document) and −∞ elsewhere (the other packed documents and the gap rows). Softmax gives those
  * keys a weight of exactly 0, and adding 0 changes nothing.
  */
-function documentMask(g: GraphBuilder, documents: string, pastKey: string): string {
+export function documentMask(g: GraphBuilder, documents: string, pastKey: string): string {
   const zero = g.initializer('mask_open', DataType.FLOAT, [], Float32Array.of(0));
   const closed = g.initializer('mask_closed', DataType.FLOAT, [], Float32Array.of(-Infinity));
   const same = g.op('Equal', [g.op('Unsqueeze', [documents, g.int64s('axis_1', [1])]), g.op('Unsqueeze', [documents, g.int64s('axis_0', [0])])]);
@@ -247,31 +259,38 @@ function floatInitializer(g: GraphBuilder, tensor: GgufTensor): string {
   return g.initializer(tensor.name, DataType.FLOAT, tensor.shape, values);
 }
 
-/**
- * cos/sin tables `[positions, headDim/2]` for GroupQueryAttention, computed as transformers' default RoPE does
- * (`_compute_default_rope_parameters`: inv_freq = 1 / base^(2i/d) in float32, angle = position · inv_freq).
- */
+/** cos/sin tables `[positions, headDim/2]` for GroupQueryAttention, as graph weights (see `fillRotaryTables`). */
 function rotaryTables(g: GraphBuilder, config: Qwen3Config): [string, string] {
-  const half = config.headDim / 2;
-  const dims = [config.contextLength, half];
-  const byteLength = config.contextLength * half * 4;
+  const dims = [config.contextLength, config.headDim / 2];
+  const byteLength = config.contextLength * (config.headDim / 2) * 4;
   const [cos, sin] = g.weights(
     [
       { name: 'rotary_cos', dataType: DataType.FLOAT, dims, byteLength },
       { name: 'rotary_sin', dataType: DataType.FLOAT, dims, byteLength },
     ],
-    ([cosBytes, sinBytes]) => {
-      const cos = new Float32Array(cosBytes!.buffer, cosBytes!.byteOffset, byteLength / 4);
-      const sin = new Float32Array(sinBytes!.buffer, sinBytes!.byteOffset, byteLength / 4);
-      const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
-      for (let p = 0; p < config.contextLength; p++) {
-        for (let i = 0; i < half; i++) {
-          const angle = Math.fround(p * inverse[i]!);
-          cos[p * half + i] = Math.cos(angle);
-          sin[p * half + i] = Math.sin(angle);
-        }
-      }
-    },
+    ([cosBytes, sinBytes]) =>
+      fillRotaryTables(
+        config,
+        new Float32Array(cosBytes!.buffer, cosBytes!.byteOffset, byteLength / 4),
+        new Float32Array(sinBytes!.buffer, sinBytes!.byteOffset, byteLength / 4),
+      ),
   );
   return [cos!, sin!];
+}
+
+/**
+ * Writes cos and sin of every position's angles, row-major `[contextLength, headDim/2]`, as transformers' default
+ * RoPE computes them (`_compute_default_rope_parameters`: inv_freq = 1 / base^(2i/d) in float32, angle = position ·
+ * inv_freq in float32).
+ */
+export function fillRotaryTables(config: Pick<Qwen3Config, 'contextLength' | 'headDim' | 'ropeFreqBase'>, cos: Float32Array, sin: Float32Array): void {
+  const half = config.headDim / 2;
+  const inverse = Float32Array.from({ length: half }, (_, i) => 1 / config.ropeFreqBase ** ((2 * i) / config.headDim));
+  for (let p = 0; p < config.contextLength; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(p * inverse[i]!);
+      cos[p * half + i] = Math.cos(angle);
+      sin[p * half + i] = Math.sin(angle);
+    }
+  }
 }

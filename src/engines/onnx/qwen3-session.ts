@@ -1,5 +1,5 @@
 import type * as Ort from 'onnxruntime-node';
-import type { GgufTensorFile } from './gguf-tensors.js';
+import type { Qwen3Weights } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 import { WEIGHTS_FILE } from './graph-builder.js';
 import { ATTENTION_ALIGNMENT, buildQwen3Graph, GRAPH_IO } from './qwen3-graph.js';
@@ -27,7 +27,7 @@ export class Qwen3Session {
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: Ort.InferenceSession,
-    private readonly file: GgufTensorFile,
+    private readonly file: Qwen3Weights,
     private readonly config: Qwen3Config,
     private readonly profiling: boolean,
   ) {
@@ -37,7 +37,7 @@ export class Qwen3Session {
     this.presentNames = layers.flatMap((layer) => [GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)]);
   }
 
-  static async create(ort: OrtModule, file: GgufTensorFile, config: Qwen3Config, options: Qwen3SessionOptions): Promise<Qwen3Session> {
+  static async create(ort: OrtModule, file: Qwen3Weights, config: Qwen3Config, options: Qwen3SessionOptions): Promise<Qwen3Session> {
     const model = buildQwen3Graph(file, config);
     const session = await ort.InferenceSession.create(model.graph, {
       // AddExternalInitializersFromFilesInMemory: onnxruntime copies what it needs while creating the session, so
