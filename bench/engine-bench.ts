@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createReranker, type LocalEngineKind, type Reranker } from '../src/index.js';
-import { physicalCoreCount } from '../src/core/local-model.js';
+import { physicalCoreCount } from '../src/engines/local/local-model.js';
 import { scifactWorkload, type Workload } from './workloads.js';
 import { formatProcessRows, runProcessBench } from './process-bench.js';
 
