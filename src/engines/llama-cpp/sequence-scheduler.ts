@@ -30,7 +30,7 @@ interface Worker {
  * batching: a job from a new request is taken as soon as any sequence is free).
  */
 export class SequenceScheduler {
-  /** Where the engine's groups queue their jobs (core of the scheduling, shared with the ONNX engine). */
+  /** Where the engine's groups queue their jobs (the queue both local engines use: which request goes next). */
   readonly queue = new FairJobQueue(() => this.dispatch());
   private readonly idle: Worker[] = [];
   private readonly workers: Worker[] = [];

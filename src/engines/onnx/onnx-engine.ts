@@ -66,8 +66,10 @@ const PACK_TOKENS = 100;
  * documents after their query's shared prefix, whose key/value cache is computed once and passed as `past`; short
  * documents of one query are packed into one run (`PACK_TOKENS`).
  * Graph building and runs happen in a worker thread (session-worker.ts), so the event loop stays free.
- * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`) through the body tokenizer shared with the llama.cpp
- * engine (engines/local/body-tokenizer.ts), so token counts equal that engine's and long documents never stall the event loop.
+ * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`) through the tokenization shared with the llama.cpp
+ * engine (engines/local/local-tokenization.ts), so token counts equal that engine's and long documents never stall
+ * the event loop; so this engine still starts llama.cpp's runtime, to tokenize and to read the GGUF header (a
+ * JavaScript tokenizer would remove that).
  */
 export async function createOnnxEngine(options: OnnxEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
