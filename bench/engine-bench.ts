@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createReranker, type LocalEngineKind, type Reranker } from '../src/index.js';
-import { physicalCoreCount } from '../src/core/local-model.js';
+import { physicalCoreCount } from '../src/engines/local/local-model.js';
 import { scifactWorkload, type Workload } from './workloads.js';
 import { formatProcessRows, runProcessBench } from './process-bench.js';
 import { profileOnnxRerank } from './onnx-profile.js';

@@ -1,6 +1,6 @@
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createReranker } from '../src/index.js';
-import { physicalCoreCount } from '../src/core/local-model.js';
+import { physicalCoreCount } from '../src/engines/local/local-model.js';
 import { scifactWorkload, type Workload } from './workloads.js';
 import { median } from './engine-bench.js';
 

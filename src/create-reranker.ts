@@ -159,8 +159,8 @@ function isLocal<T extends { engine?: EngineKind }>(options: T): options is T & 
 async function wantsGpu(gpu: LlamaCppSettings['gpu']): Promise<boolean> {
   if (gpu === false) return false;
   if (gpu !== undefined && gpu !== 'auto') return true;
-  const { getLlamaGpuTypes } = await import('node-llama-cpp');
-  return (await getLlamaGpuTypes('supported')).some((type) => type !== false);
+  const { llamaGpuSupported } = await import('./engines/local/llama-runtime.js');
+  return llamaGpuSupported();
 }
 
 /** The ONNX engine's packages are optional dependencies: their absence is a load error that says so. */

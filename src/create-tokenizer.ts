@@ -2,7 +2,7 @@ import type { ResolveModelOptions } from './models/resolve-model.js';
 
 /**
  * The tokenizer of a local GGUF reranker, as the local engines use it: llama.cpp's own (node-llama-cpp with
- * `vocabOnly`), user text tokenized through the same body tokenizer (`core/body-tokenizer.ts`), so counts equal the
+ * `vocabOnly`), user text tokenized through the same body tokenizer (`engines/local/body-tokenizer.ts`), so counts equal the
  * tokens a document's text becomes inside a rerank prompt.
  */
 export interface ModelTokenizer {
@@ -66,10 +66,9 @@ const NORMAL_TOKEN_TYPE = 1;
 export async function createTokenizer(options: CreateTokenizerOptions = {}): Promise<ModelTokenizer> {
   const { resolveModelPath } = await import('./models/resolve-model.js');
   const modelPath = await resolveModelPath(options.model, { modelsDir: options.modelsDir });
-  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
-  const { createBodyTokenizer } = await import('./core/body-tokenizer.js');
-  // As the local engines: node-llama-cpp's prebuilt CPU binary, never a compile.
-  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+  const { createBodyTokenizer } = await import('./engines/local/body-tokenizer.js');
+  const { sharedVocabularyRuntime } = await import('./engines/local/llama-runtime.js');
+  const llama = await sharedVocabularyRuntime();
   const model = await llama.loadModel({ modelPath, vocabOnly: true });
   const body = createBodyTokenizer(model, modelPath);
   const metadata = model.fileInfo.metadata as unknown as GgufTokenizerMetadata;

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReranker, isRerankerError } from '../../src/index.js';
-import { readRerankerGguf } from '../../src/core/gguf-checks.js';
+import { readRerankerGguf } from '../../src/engines/local/gguf-checks.js';
 import { GgufTensorFile } from '../../src/engines/onnx/gguf-tensors.js';
 import { readQwen3Config } from '../../src/engines/onnx/qwen3-config.js';
 import { WorkerSession } from '../../src/engines/onnx/worker-session.js';

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { createReranker, RerankerError, type LocalEngineKind, type Reranker, type ScorePair } from '../../src/index.js';
 import { goldenCases, goldenTolerance } from '../helpers/golden-suite.js';
 import * as ort from 'onnxruntime-node';
-import { readRerankerGguf } from '../../src/core/gguf-checks.js';
+import { readRerankerGguf } from '../../src/engines/local/gguf-checks.js';
 import { GgufTensorFile } from '../../src/engines/onnx/gguf-tensors.js';
 import { readQwen3Config } from '../../src/engines/onnx/qwen3-config.js';
 import { Qwen3Session } from '../../src/engines/onnx/qwen3-session.js';

@@ -1,6 +1,6 @@
 // A script that scores and never calls close() still exits (issue 18): no worker thread of a local engine keeps the
 // process alive when idle. Long texts (> 64 Ki characters with no safe cut) go through the body tokenizer's worker
-// thread (core/body-tokenizer.ts), short ones do not; both local engines, in a child process with a deadline.
+// thread (engines/local/body-tokenizer.ts), short ones do not; both local engines, in a child process with a deadline.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

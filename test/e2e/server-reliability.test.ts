@@ -190,7 +190,7 @@ describe('/health answers within a second during the largest requests the limits
   });
 });
 
-// The ONNX engine tokenizes through the same core/body-tokenizer.ts. Tokenized whole on the event loop instead (as
+// The ONNX engine tokenizes through the same engines/local/body-tokenizer.ts. Tokenized whole on the event loop instead (as
 // it once did), the documents below held /health 2.1 s (words) and 3.0 s (no safe cut).
 describe('/health answers within a second during the largest requests on the ONNX engine', () => {
   let onnxReranker: Reranker;

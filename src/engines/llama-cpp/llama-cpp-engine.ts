@@ -1,15 +1,16 @@
-import { availableParallelism } from 'node:os';
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextOptions, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextOptions, LlamaModel, Token } from 'node-llama-cpp';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
 import { AbortedError, ContextOverflowError, InvalidInputError, ModelLoadError, RerankerError, throwIfAborted } from '../../spec/errors.js';
 import { integerOption } from '../../core/integer-option.js';
 import type { EngineHealth, EngineInfo } from '../../spec/types.js';
-import { scoreThroughQueue } from '../../core/group-scoring.js';
-import { PromptPlanner } from '../../core/prompt-tokens.js';
-import { firstLine, physicalCoreCount } from '../../core/local-model.js';
+import { scoreThroughQueue } from '../local/group-scoring.js';
+import type { PromptPlanner } from '../local/prompt-tokens.js';
+import { firstLine, resolveThreads } from '../local/local-model.js';
+import { createLlamaRuntime } from '../local/llama-runtime.js';
+import { createLocalTokenization } from '../local/local-tokenization.js';
 import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
-import { languageModelHeadIsAnswerHead, readRerankerGguf, type RerankerGguf } from '../../core/gguf-checks.js';
-import { createBodyTokenizer, type BodyTokenizer } from '../../core/body-tokenizer.js';
+import { languageModelHeadIsAnswerHead, readRerankerGguf, type RerankerGguf } from '../local/gguf-checks.js';
+import type { BodyTokenizer } from '../local/body-tokenizer.js';
 import { SequenceScheduler, type AnswerSource } from './sequence-scheduler.js';
 
 export interface LocalEngineOptions {
@@ -65,8 +66,7 @@ function resolveLocalEngineOptions(options: LocalEngineOptions): ResolvedLocalEn
     modelPath: options.modelPath,
     modelName: options.modelName ?? options.modelPath,
     gpu: options.gpu ?? 'auto',
-    // More threads than logical cores only make llama.cpp's threads wait for each other.
-    threads: integerOption(options.threads, physicalCoreCount(), 'threads', { min: 1, max: availableParallelism(), maxReason: "this machine's logical cores" }),
+    threads: resolveThreads(options.threads),
     // llama.cpp's limit on sequences per context (LLAMA_MAX_SEQ, llama-cparams.h).
     sequences: integerOption(options.sequences, 4, 'sequences', { min: 1, max: 256 }),
     sequenceContextSize: integerOption(options.sequenceContextSize, 1024, 'sequenceContextSize', { min: 64 }),
@@ -84,8 +84,7 @@ export async function createLlamaCppEngine(options: LocalEngineOptions): Promise
     new ModelLoadError('model_load_failed', `cannot load ${settings.modelPath}: ${firstLine(error)}`, { cause: error });
   let llama: Llama;
   try {
-    // build: 'never' — use the prebuilt binaries node-llama-cpp ships; never try to download and compile llama.cpp.
-    llama = await getLlama({ gpu: settings.gpu, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: settings.threads, progressLogs: false });
+    llama = await createLlamaRuntime({ gpu: settings.gpu, maxThreads: settings.threads });
   } catch (error) {
     throw loadError(error);
   }
@@ -125,15 +124,7 @@ class LlamaCppEngine implements RerankEngine {
   ) {}
 
   static async create(llama: Llama, model: LlamaModel, options: ResolvedLocalEngineOptions, gguf: RerankerGguf, started: number): Promise<LlamaCppEngine> {
-    const tokenizer = createBodyTokenizer(model, options.modelPath);
-    const planner = new PromptPlanner(
-      {
-        tokenize: (text, special) => model.tokenize(text, special),
-        tokenizeBody: (text, enough) => tokenizer.tokenize(text, enough),
-        detokenize: (tokens) => model.detokenize(tokens as Token[]),
-      },
-      options.modelPath,
-    );
+    const { planner, bodyTokenizer: tokenizer } = await createLocalTokenization(model, options.modelPath);
     const { flashAttention, threads } = options;
     const kvCacheType = options.kvCacheType === 'f32' ? 'F32' : 'F16';
     const answer = answerSource(options.modelPath, gguf);
@@ -188,7 +179,7 @@ class LlamaCppEngine implements RerankEngine {
     const { plans, longest } = await this.planner.planWithin(group, this.info.maxContextTokens, options.signal);
     if (longest > this.scheduler.maxCapacity) await this.ensureCapacity(longest);
     throwIfAborted(options.signal);
-    return scoreThroughQueue(this.scheduler, this.nextGroupId++, plans, this.planner, options);
+    return scoreThroughQueue(this.scheduler.queue, this.nextGroupId++, plans, this.planner, options);
   }
 
   stats(): EngineStats {

@@ -1,7 +1,8 @@
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
-import { AbortedError, RerankerError } from '../../spec/errors.js';
+import { RerankerError } from '../../spec/errors.js';
 import { commonPrefixLength } from '../../core/prompt-plan.js';
-import type { ScoreJob, ScoreJobQueue } from '../../core/group-scoring.js';
+import { evaluatedFrom, type ScoreJob } from '../local/group-scoring.js';
+import { FairJobQueue } from '../local/fair-job-queue.js';
 
 /**
  * Where logit(yes) − logit(no) is read after a prompt's last token. `logits`: llama.cpp's language-model head, for
@@ -28,13 +29,13 @@ interface Worker {
  * into one llama_decode, so short documents of one or several requests are evaluated together (continuous
  * batching: a job from a new request is taken as soon as any sequence is free).
  */
-export class SequenceScheduler implements ScoreJobQueue {
-  private readonly queue: ScoreJob[] = [];
+export class SequenceScheduler {
+  /** Where the engine's groups queue their jobs (the queue both local engines use: which request goes next). */
+  readonly queue = new FairJobQueue(() => this.dispatch());
   private readonly idle: Worker[] = [];
   private readonly workers: Worker[] = [];
   /** Shared prefixes being evaluated right now, keyed by their tokens: other workers wait and copy. */
   private readonly prefixBuilds = new Map<string, Promise<void>>();
-  private closed = false;
   active = 0;
   evaluatedTokens = 0;
   promptTokens = 0;
@@ -57,72 +58,42 @@ export class SequenceScheduler implements ScoreJobQueue {
   }
 
   get queueDepth(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   get maxCapacity(): number {
     return Math.max(...this.workers.map((w) => w.capacity), 0);
   }
 
-  submit(jobs: readonly ScoreJob[]): void {
-    if (this.closed) {
-      for (const job of jobs) job.reject(new AbortedError('the engine is closing'));
-      return;
-    }
-    this.queue.push(...jobs);
-    this.dispatch();
-  }
-
-  /** Drops queued jobs of a group (request cancelled). Jobs being evaluated finish and are ignored. */
-  cancelGroup(groupId: number, error: unknown): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const job = this.queue[i]!;
-      if (job.groupId === groupId) {
-        this.queue.splice(i, 1);
-        job.reject(error);
-      }
-    }
-  }
-
   close(error: unknown): void {
-    this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(error);
+    this.queue.close(error);
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0 && this.idle.length > 0) {
+    while (this.queue.size > 0 && this.idle.length > 0) {
       const picked = this.pick();
       if (!picked) return;
       const { worker, job } = picked;
       this.idle.splice(this.idle.indexOf(worker), 1);
-      this.queue.splice(this.queue.indexOf(job), 1);
       void this.run(worker, job);
     }
   }
 
   /**
-   * Chooses the next (worker, job): the group with the fewest queued jobs goes first, the oldest on ties
-   * (shortest remaining work first: a 3-document request is not stuck behind a 1,000-document one, and requests
-   * of equal size finish one after another instead of all together at the end, which keeps median latency low).
-   * A group with fewer queued jobs than idle workers leaves the rest to the next group, so a new request starts
-   * as soon as the engine has room. Within the group, an idle worker that already holds its prefix is preferred.
+   * Chooses the next (worker, job): the queue's next group (fewest queued jobs first, see FairJobQueue) whose next
+   * prompt fits an idle worker. A group with fewer queued jobs than idle workers leaves the rest to the next group,
+   * so a new request starts as soon as the engine has room. Within the group, an idle worker that already holds its
+   * prefix is preferred, else the smallest that fits.
    */
   private pick(): { worker: Worker; job: ScoreJob } | undefined {
-    const groups = new Map<number, { first: ScoreJob; queued: number }>();
-    for (const job of this.queue) {
-      const group = groups.get(job.groupId);
-      if (group) group.queued++;
-      else groups.set(job.groupId, { first: job, queued: 1 });
-    }
-    let best: { worker: Worker; job: ScoreJob; queued: number } | undefined;
-    for (const { first: job, queued } of groups.values()) {
-      if (best && queued >= best.queued) continue;
+    let worker: Worker | undefined;
+    const taken = this.queue.take((job) => {
       const fitting = this.idle.filter((w) => w.capacity >= job.tokens.length);
-      if (fitting.length === 0) continue;
-      const worker = fitting.find((w) => w.groupId === job.groupId) ?? fitting.reduce((a, b) => (a.capacity <= b.capacity ? a : b));
-      best = { worker, job, queued };
-    }
-    return best;
+      if (fitting.length === 0) return undefined;
+      worker = fitting.find((w) => w.groupId === job.groupId) ?? fitting.reduce((a, b) => (a.capacity <= b.capacity ? a : b));
+      return [job];
+    });
+    return taken && worker ? { worker, job: taken[0]! } : undefined;
   }
 
   private async run(worker: Worker, job: ScoreJob): Promise<void> {
@@ -145,9 +116,9 @@ export class SequenceScheduler implements ScoreJobQueue {
     await this.loadSharedPrefix(worker, job);
     const held = sequence.contextTokens;
     // Reuse the longest common prefix already in the KV cache, but always evaluate at least the last token.
-    const reuse = Math.min(commonPrefixLength(held, job.tokens), job.tokens.length - 1);
+    const reuse = evaluatedFrom(job, commonPrefixLength(held, job.tokens));
     if (reuse < held.length) await sequence.eraseContextTokenRanges([{ start: reuse, end: held.length }]);
-    // Token ids come from this model's own tokenizer (core/prompt-tokens.ts), so they are its Tokens.
+    // Token ids come from this model's own tokenizer (engines/local/prompt-tokens.ts), so they are its Tokens.
     const rest = job.tokens.slice(reuse) as Token[];
     this.evaluatedTokens += rest.length;
     this.promptTokens += job.tokens.length;

@@ -1,21 +1,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { GgmlType, GgufFileInfo } from 'node-llama-cpp';
+import type { GgmlType, GgufFileInfo } from '../local/gguf-checks.js';
 import { ModelLoadError } from '../../spec/errors.js';
-
-/**
- * The GGML type ids this module handles (ggml/include/ggml.h `enum ggml_type`, as GGUF stores them). Spelled out
- * rather than read from node-llama-cpp's `GgmlType` so that the ONNX session's worker thread never loads
- * node-llama-cpp (about a second of start-up).
- */
-const GGML = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, BF16: 30 } as const satisfies Record<string, GgmlType>;
+import { GGML_TYPE as GGML, ggmlByteLength } from '../local/ggml-types.js';
 
 /** The GGML tensor types this engine maps exactly onto ONNX Runtime operators. */
-const SUPPORTED_TYPES = new Set<number>(Object.values(GGML));
+const SUPPORTED_TYPES = new Set<number>([GGML.F32, GGML.F16, GGML.BF16, GGML.Q8_0, GGML.Q4_0]);
 
 /** ggml-common.h: `block_q8_0` = fp16 scale + 32 int8; `block_q4_0` = fp16 scale + 16 bytes of 4-bit pairs. */
 export const QUANT_BLOCK = 32;
-const BLOCK_BYTES: Partial<Record<number, number>> = { [GGML.Q8_0]: 34, [GGML.Q4_0]: 18 };
-const ELEMENT_BYTES: Partial<Record<number, number>> = { [GGML.F32]: 4, [GGML.F16]: 2, [GGML.BF16]: 2 };
 
 /** A file whose tensors include a type the ONNX engine cannot run without re-quantizing. */
 export class UnsupportedTensorTypeError extends ModelLoadError {
@@ -85,9 +77,10 @@ export class GgufTensorFile implements Qwen3Weights {
     return this.layout.metadata;
   }
 
-  /** The file whose header node-llama-cpp parsed as `info` (core/gguf-checks.ts `readRerankerGguf`). */
+  /** The file whose header node-llama-cpp parsed as `info` (engines/local/gguf-checks.ts `readRerankerGguf`). */
   static async fromFileInfo(path: string, info: GgufFileInfo): Promise<GgufTensorFile> {
-    const { GgmlType: typeNames } = await import('node-llama-cpp');
+    // Imported here, not above: gguf-checks.ts loads node-llama-cpp, which the session's worker thread never needs.
+    const { ggmlTypeName } = await import('../local/gguf-checks.js');
     const tensors = (info.fullTensorInfo ?? info.tensorInfo ?? []).map((t) => ({
       name: t.name,
       type: t.ggmlType as number,
@@ -96,7 +89,7 @@ export class GgufTensorFile implements Qwen3Weights {
     }));
     const unsupported = new Map<string, string>();
     for (const t of tensors) {
-      const type = typeNames[t.type] ?? `type ${t.type}`;
+      const type = ggmlTypeName(t.type);
       if (!SUPPORTED_TYPES.has(t.type) && !unsupported.has(type)) unsupported.set(type, t.name);
     }
     const unsupportedTypes = [...unsupported].map(([type, example]) => ({ type, example }));
@@ -162,12 +155,9 @@ export class GgufTensorFile implements Qwen3Weights {
 }
 
 function byteLength(type: number, shape: readonly number[]): number {
-  const count = shape.reduce((a, b) => a * b, 1);
-  const block = BLOCK_BYTES[type];
-  if (block !== undefined) return (count / QUANT_BLOCK) * block;
-  const element = ELEMENT_BYTES[type];
-  if (element === undefined) throw new ModelLoadError('model_load_failed', `unsupported GGML tensor type ${type}`);
-  return count * element;
+  const bytes = SUPPORTED_TYPES.has(type) ? ggmlByteLength(type, shape.reduce((a, b) => a * b, 1)) : undefined;
+  if (bytes === undefined) throw new ModelLoadError('model_load_failed', `unsupported GGML tensor type ${type}`);
+  return bytes;
 }
 
 function readFully(fd: number, into: Uint8Array, position: number): void {

@@ -1,15 +1,15 @@
-import { availableParallelism } from 'node:os';
-import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp';
 import type * as Ort from 'onnxruntime-node';
 import type { EngineScore, EngineStats, RerankEngine, ScoreGroup, ScoreGroupOptions } from '../../spec/engine.js';
 import { AbortedError, ModelLoadError, RerankerError } from '../../spec/errors.js';
 import type { EngineHealth, EngineInfo } from '../../spec/types.js';
-import { scoreThroughQueue, type ScoreJob, type ScoreJobQueue } from '../../core/group-scoring.js';
 import { integerOption } from '../../core/integer-option.js';
-import { firstLine, physicalCoreCount } from '../../core/local-model.js';
-import { readRerankerGguf } from '../../core/gguf-checks.js';
-import { createBodyTokenizer } from '../../core/body-tokenizer.js';
-import { PromptPlanner } from '../../core/prompt-tokens.js';
+import { evaluatedFrom, scoreThroughQueue, type ScoreJob } from '../local/group-scoring.js';
+import { FairJobQueue } from '../local/fair-job-queue.js';
+import { firstLine, resolveThreads } from '../local/local-model.js';
+import { readRerankerGguf } from '../local/gguf-checks.js';
+import { sharedVocabularyRuntime } from '../local/llama-runtime.js';
+import { createLocalTokenization, type LocalTokenization } from '../local/local-tokenization.js';
+import type { PromptPlanner } from '../local/prompt-tokens.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { readQwen3Config, type Qwen3Config } from './qwen3-config.js';
 import { keyValueBytesPerToken, PrefixCache } from './prefix-cache.js';
@@ -66,18 +66,19 @@ const PACK_TOKENS = 100;
  * documents after their query's shared prefix, whose key/value cache is computed once and passed as `past`; short
  * documents of one query are packed into one run (`PACK_TOKENS`).
  * Graph building and runs happen in a worker thread (session-worker.ts), so the event loop stays free.
- * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`) through the body tokenizer shared with the llama.cpp
- * engine (core/body-tokenizer.ts), so token counts equal that engine's and long documents never stall the event loop.
+ * Tokenization is llama.cpp's (node-llama-cpp with `vocabOnly`) through the tokenization shared with the llama.cpp
+ * engine (engines/local/local-tokenization.ts), so token counts equal that engine's and long documents never stall
+ * the event loop; so this engine still starts llama.cpp's runtime, to tokenize and to read the GGUF header (a
+ * JavaScript tokenizer would remove that).
  */
 export async function createOnnxEngine(options: OnnxEngineOptions): Promise<RerankEngine> {
   const started = performance.now();
-  // More threads than logical cores only make onnxruntime's threads wait for each other (as for llama.cpp).
-  const threads = integerOption(options.threads, physicalCoreCount(), 'threads', { min: 1, max: availableParallelism(), maxReason: "this machine's logical cores" });
+  const threads = resolveThreads(options.threads);
   // onnxruntime-node loads here only to fail early, with a clear error, when the optional package is missing;
   // the session itself runs in a worker thread (session-worker.ts).
   await loadOnnxRuntime();
   // llama.cpp's binary and vocabulary (for the tokenizer) load while the worker builds the graph.
-  const runtime = vocabularyRuntime();
+  const runtime = sharedVocabularyRuntime();
   runtime.catch(() => undefined);
   const gguf = await readRerankerGguf(options.modelPath);
   const file = await GgufTensorFile.fromFileInfo(options.modelPath, gguf.info);
@@ -102,27 +103,20 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
     throw new ModelLoadError('model_load_failed', `cannot load ${options.modelPath}: ${firstLine(error)}`, { cause: error });
   }
   const model = vocabulary.value;
-  const bodyTokenizer = createBodyTokenizer(model, options.modelPath);
+  let tokenization: LocalTokenization;
+  try {
+    // Throws when the vocabulary is not Qwen3's.
+    tokenization = await createLocalTokenization(model, options.modelPath);
+  } catch (error) {
+    await session.value.close(CLOSE_WAIT_MS);
+    await model.dispose();
+    throw error;
+  }
+  const { planner, bodyTokenizer } = tokenization;
   const closeTokenizers = async () => {
     await bodyTokenizer.close();
     await model.dispose();
   };
-  let planner: PromptPlanner;
-  try {
-    // Throws when the vocabulary is not Qwen3's.
-    planner = new PromptPlanner(
-      {
-        tokenize: (text, special) => model.tokenize(text, special),
-        tokenizeBody: (text, enough) => bodyTokenizer.tokenize(text, enough),
-        detokenize: (tokens) => model.detokenize(tokens as Token[]),
-      },
-      options.modelPath,
-    );
-  } catch (error) {
-    await session.value.close(CLOSE_WAIT_MS);
-    await closeTokenizers();
-    throw error;
-  }
   const info: EngineInfo = {
     engine: 'onnx',
     model: options.modelName ?? options.modelPath,
@@ -135,15 +129,6 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Rera
   return new OnnxEngine(session.value, prefixes, planner, threads, info, closeTokenizers);
 }
 
-let llamaRuntime: Promise<Llama> | undefined;
-
-/** llama.cpp on the CPU, loaded once per process: it only tokenizes here (models loaded with `vocabOnly`). */
-function vocabularyRuntime(): Promise<Llama> {
-  llamaRuntime ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
-  llamaRuntime.catch(() => (llamaRuntime = undefined));
-  return llamaRuntime;
-}
-
 /** onnxruntime-node is an optional dependency, imported only when this engine is chosen. */
 export async function loadOnnxRuntime(): Promise<typeof Ort> {
   try {
@@ -153,9 +138,9 @@ export async function loadOnnxRuntime(): Promise<typeof Ort> {
   }
 }
 
-class OnnxEngine implements RerankEngine, ScoreJobQueue {
+class OnnxEngine implements RerankEngine {
   private nextGroupId = 1;
-  private readonly queue: ScoreJob[] = [];
+  private readonly queue = new FairJobQueue(() => this.drain());
   private closed = false;
   /** Runs sent to the worker and not yet settled, and the documents in them. */
   private runs = 0;
@@ -175,30 +160,12 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   async scoreGroup(group: ScoreGroup, options: ScoreGroupOptions = {}): Promise<EngineScore[]> {
     if (this.closed) throw new RerankerError('closed', 'the engine has been closed');
     const { plans } = await this.planner.planWithin(group, this.info.maxContextTokens, options.signal);
-    return scoreThroughQueue(this, this.nextGroupId++, plans, this.planner, options);
-  }
-
-  submit(jobs: readonly ScoreJob[]): void {
-    if (this.closed) {
-      for (const job of jobs) job.reject(new AbortedError('the engine is closing'));
-      return;
-    }
-    this.queue.push(...jobs);
-    this.drain();
-  }
-
-  cancelGroup(groupId: number, error: unknown): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const job = this.queue[i]!;
-      if (job.groupId !== groupId) continue;
-      this.queue.splice(i, 1);
-      job.reject(error);
-    }
+    return scoreThroughQueue(this.queue, this.nextGroupId++, plans, this.planner, options);
   }
 
   stats(): EngineStats {
     return {
-      queueDepth: this.queue.length,
+      queueDepth: this.queue.size,
       active: this.active,
       evaluatedTokens: this.evaluatedTokens,
       promptTokens: this.promptTokens,
@@ -217,7 +184,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new AbortedError('the engine is closing'));
+    this.queue.close(new AbortedError('the engine is closing'));
     await this.session.close(CLOSE_WAIT_MS);
     await this.closeTokenizers();
   }
@@ -246,32 +213,27 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
   }
 
   /**
-   * The next run: the request with the fewest queued documents goes first, the oldest on ties (the llama.cpp
-   * engine's rule: a small request never waits behind a huge one; equal requests finish one after another), with
-   * as many of that request's next documents as fit in `PACK_TOKENS` beside its first.
+   * The next run: the queue's next request (fewest queued documents first, see FairJobQueue), with as many of
+   * that request's next documents as fit in `PACK_TOKENS` beside its first.
    */
-  private next(): ScoreJob[] | undefined {
-    const queued = new Map<number, number>();
-    for (const job of this.queue) queued.set(job.groupId, (queued.get(job.groupId) ?? 0) + 1);
-    let first: ScoreJob | undefined;
-    for (const job of this.queue) if (!first || queued.get(job.groupId)! < queued.get(first.groupId)!) first = job;
-    if (!first) return undefined;
-    const prefix = sharedPrefix(first);
-    const pack = [first];
-    let tokens = first.tokens.length - prefix.length;
-    // Only after a prefix: with no past, GroupQueryAttention runs a "first prompt", and a document packed second
-    // scored 5e-6 off its lone score (every prompt of ours has a prefix; this keeps the rule exact regardless).
-    for (const job of prefix.length > 0 ? this.queue : []) {
-      if (tokens >= PACK_TOKENS) break;
-      if (job === first || job.groupId !== first.groupId) continue;
-      const shared = sharedPrefix(job);
-      const rest = job.tokens.length - shared.length;
-      if (tokens + rest > PACK_TOKENS || !sameTokens(shared, prefix)) continue;
-      pack.push(job);
-      tokens += rest;
-    }
-    for (const job of pack) this.queue.splice(this.queue.indexOf(job), 1);
-    return pack;
+  private next(): readonly ScoreJob[] | undefined {
+    return this.queue.take((first, queued) => {
+      const prefix = sharedPrefix(first);
+      const pack = [first];
+      let tokens = first.tokens.length - prefix.length;
+      // Only after a prefix: with no past, GroupQueryAttention runs a "first prompt", and a document packed second
+      // scored 5e-6 off its lone score (every prompt of ours has a prefix; this keeps the rule exact regardless).
+      for (const job of prefix.length > 0 ? queued : []) {
+        if (tokens >= PACK_TOKENS) break;
+        if (job === first) continue;
+        const shared = sharedPrefix(job);
+        const rest = job.tokens.length - shared.length;
+        if (tokens + rest > PACK_TOKENS || !sameTokens(shared, prefix)) continue;
+        pack.push(job);
+        tokens += rest;
+      }
+      return pack;
+    });
   }
 
   /** Scores a pack after its shared prefix, whose key/value cache (evaluated once per query) the run holds until it ends. */
@@ -294,7 +256,7 @@ class OnnxEngine implements RerankEngine, ScoreJobQueue {
 }
 
 /**
- * Settles one job of a run. A job's callbacks belong to its group (core/group-scoring.ts), which catches what a
+ * Settles one job of a run. A job's callbacks belong to its group (engines/local/group-scoring.ts), which catches what a
  * caller's callback throws and fails that group itself; this guard is the engine's own line: one throwing job must
  * neither leave the run's other jobs unsettled nor end the drain loop in an unhandled rejection.
  */
@@ -306,9 +268,9 @@ function settleJob(settle: () => void): void {
   }
 }
 
-/** The part of a prompt evaluated once per query; at least the last token is always evaluated: it carries the answer. */
+/** The part of a prompt evaluated once per query (group-scoring.ts `evaluatedFrom`). */
 function sharedPrefix(job: ScoreJob): readonly number[] {
-  return job.tokens.slice(0, Math.min(job.sharedLength, job.tokens.length - 1));
+  return job.tokens.slice(0, evaluatedFrom(job, job.sharedLength));
 }
 
 function sameTokens(a: readonly number[], b: readonly number[]): boolean {

@@ -1,5 +1,5 @@
 import { ModelLoadError } from '../../spec/errors.js';
-import { resolveAnswerHead, type AnswerHead } from '../../core/answer-head.js';
+import { resolveAnswerHead, type AnswerHead } from '../local/answer-head.js';
 import type { GgufTensorFile } from './gguf-tensors.js';
 
 /** What the graph needs from a Qwen3 GGUF, all read from its metadata (llama.cpp gguf-py `Keys.LLM`/`Keys.Attention`). */

@@ -4,7 +4,7 @@
 // /health, its timeouts) for as long as the model runs, and the graph build for ~2 s at load.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRerankerError, RerankerError } from '../../spec/errors.js';
-import { lowerThreadPriority } from '../../core/thread-priority.js';
+import { lowerThreadPriority } from '../local/thread-priority.js';
 import { GgufTensorFile } from './gguf-tensors.js';
 import { Qwen3Session, type KeyValueCache } from './qwen3-session.js';
 import type { RequestReply, SessionReply, SessionRequest, SessionWorkerData, WireError } from './session-protocol.js';
@@ -18,7 +18,7 @@ const wireError = (error: unknown): WireError => ({
 });
 
 // Before onnxruntime starts its intra-op threads, which inherit this thread's priority: the main thread must win
-// the cores when they are all busy (core/thread-priority.ts).
+// the cores when they are all busy (engines/local/thread-priority.ts).
 lowerThreadPriority();
 
 let session: Qwen3Session;

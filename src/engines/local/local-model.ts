@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { ModelLoadError } from '../spec/errors.js';
+import { ModelLoadError } from '../../spec/errors.js';
+import { integerOption } from '../../core/integer-option.js';
 
 // What every local engine checks and defaults the same way: whether a GGUF's metadata is a Qwen3-Reranker, and
 // the thread count.
@@ -60,6 +61,12 @@ export function physicalCoreCount(): number {
     // not Linux: fall through
   }
   return Math.max(1, availableParallelism());
+}
+
+/** A local engine's `threads` option, checked. Default: the physical cores. More threads than logical cores only
+ * make the compute threads (llama.cpp's, onnxruntime's) wait for each other. */
+export function resolveThreads(threads: number | undefined): number {
+  return integerOption(threads, physicalCoreCount(), 'threads', { min: 1, max: availableParallelism(), maxReason: "this machine's logical cores" });
 }
 
 export function firstLine(error: unknown): string {

@@ -1,5 +1,5 @@
-import { ModelLoadError } from '../spec/errors.js';
-import { NO_TOKEN_ID, YES_TOKEN_ID } from './template.js';
+import { ModelLoadError } from '../../spec/errors.js';
+import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
 
 /** The tensor whose two rows give logit(yes) and logit(no), and those rows' indices. */
 export interface AnswerHead {

@@ -1,6 +1,6 @@
-import type { EngineScore, ScoreGroupOptions } from '../spec/engine.js';
-import { AbortedError } from '../spec/errors.js';
-import type { PlannedPrompt } from './prompt-plan.js';
+import type { EngineScore, ScoreGroupOptions } from '../../spec/engine.js';
+import { AbortedError } from '../../spec/errors.js';
+import type { PlannedPrompt } from '../../core/prompt-plan.js';
 import type { PromptPlanner } from './prompt-tokens.js';
 
 /** One prompt to score. `groupId` identifies prompts that share `tokens[0:sharedLength]`. */
@@ -10,6 +10,14 @@ export interface ScoreJob {
   sharedLength: number;
   resolve(logit: number): void;
   reject(error: unknown): void;
+}
+
+/**
+ * Where a job's evaluation starts when its first `reusable` tokens are already evaluated (a query's shared prefix,
+ * or whatever a sequence already holds): at least the last token is always evaluated, since it carries the answer.
+ */
+export function evaluatedFrom(job: ScoreJob, reusable: number): number {
+  return Math.min(reusable, job.tokens.length - 1);
 }
 
 /** Where a local engine queues prompts: it evaluates them in its own order and settles each job. */

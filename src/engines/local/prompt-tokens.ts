@@ -1,7 +1,7 @@
-import type { EngineScore, ScoreGroup } from '../spec/engine.js';
-import { ContextOverflowError, ModelLoadError, throwIfAborted } from '../spec/errors.js';
-import { planPrompts, type PlannedPrompt } from './prompt-plan.js';
-import { formatBody, NO_TOKEN_ID, QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, YES_TOKEN_ID } from './template.js';
+import type { EngineScore, ScoreGroup } from '../../spec/engine.js';
+import { ContextOverflowError, ModelLoadError, throwIfAborted } from '../../spec/errors.js';
+import { planPrompts, type PlannedPrompt } from '../../core/prompt-plan.js';
+import { formatBody, NO_TOKEN_ID, QWEN3_RERANKER_PREFIX, QWEN3_RERANKER_SUFFIX, YES_TOKEN_ID } from '../../core/template.js';
 
 /** The model's own tokenizer (llama.cpp's, through node-llama-cpp), as every local engine uses it. */
 export interface PromptTokenizer {

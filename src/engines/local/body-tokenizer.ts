@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LlamaModel, Token } from 'node-llama-cpp';
-import { ModelLoadError, RerankerError } from '../spec/errors.js';
+import { ModelLoadError, RerankerError } from '../../spec/errors.js';
+import { LLAMA_RUNTIME_OPTIONS } from './llama-runtime.js';
 import { WORKER_NICE_INCREMENT } from './thread-priority.js';
 
 /**
@@ -70,13 +71,13 @@ export function createBodyTokenizer(model: LlamaModel, modelPath: string): BodyT
 /**
  * The worker's code, evaluated as a script (a worker file would need its own build step: Node 20 workers do not
  * inherit the TypeScript loader the tests run under). It loads the vocabulary only and answers
- * `{id, text}` with `{id, tokens}`, tokenized like `model.tokenize(text, false)`; `build: 'never'` as in the local
- * engines (use node-llama-cpp's prebuilt binaries, never compile llama.cpp).
+ * `{id, text}` with `{id, tokens}`, tokenized like `model.tokenize(text, false)`; llama.cpp starts on the CPU with the
+ * settings of every other runtime (llama-runtime.ts, passed in `workerData`).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
-  // Lower this thread's priority, as core/thread-priority.ts does for the ONNX session worker (inlined: this code
+  // Lower this thread's priority, as engines/local/thread-priority.ts does for the ONNX session worker (inlined: this code
   // is evaluated as a script and cannot import a TypeScript module).
   try {
     if (process.platform === 'linux') {
@@ -86,8 +87,8 @@ const { parentPort, workerData } = require('node:worker_threads');
     }
   } catch {}
   try {
-    const { getLlama, LlamaLogLevel } = await import(workerData.nodeLlamaCpp);
-    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+    const { getLlama } = await import(workerData.nodeLlamaCpp);
+    const llama = await getLlama({ ...workerData.llamaOptions, gpu: false });
     const model = await llama.loadModel({ modelPath: workerData.modelPath, vocabOnly: true });
     parentPort.on('message', ({ id, text }) => {
       try {
@@ -112,7 +113,7 @@ class TokenizerWorker {
   private readonly pending = new Map<number, { resolve: (tokens: Token[]) => void; reject: (error: Error) => void }>();
 
   constructor(modelPath: string) {
-    const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp'), niceIncrement: WORKER_NICE_INCREMENT };
+    const workerData = { modelPath, nodeLlamaCpp: import.meta.resolve('node-llama-cpp'), llamaOptions: LLAMA_RUNTIME_OPTIONS, niceIncrement: WORKER_NICE_INCREMENT };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
     this.ready = new Promise((resolve, reject) => (settle = { resolve, reject }));

@@ -1,22 +1,32 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { GgmlType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
-import { ModelLoadError } from '../spec/errors.js';
-import { NO_TOKEN_ID, YES_TOKEN_ID } from './template.js';
+import { ModelLoadError } from '../../spec/errors.js';
+import { NO_TOKEN_ID, YES_TOKEN_ID } from '../../core/template.js';
 import { checkRerankerMetadata, firstLine, type ModelFacts } from './local-model.js';
+import { ggmlBlockElements, ggmlByteLength } from './ggml-types.js';
 import { languageModelHeadTensor, resolveAnswerHead, type AnswerHead } from './answer-head.js';
+
+
+/** node-llama-cpp's header types, for the ONNX engine's tensor reader (which may import only this layer). */
+export type { GgmlType, GgufFileInfo };
+
+/** The name of a GGML type id (`Q4_K`), as node-llama-cpp's `GgmlType` spells it. */
+export function ggmlTypeName(type: number): string {
+  return GgmlType[type] ?? `type ${type}`;
+}
 
 /** A GGUF that passed `readRerankerGguf`'s checks: what the engines need of its header. */
 export interface RerankerGguf {
   facts: ModelFacts;
   /** node-llama-cpp's parse of the header, tensor table included. */
   info: GgufFileInfo;
-  /** The file's answer head (core/answer-head.ts). */
+  /** The file's answer head (engines/local/answer-head.ts). */
   head: AnswerHead;
 }
 
 /**
  * Reads the GGUF header and refuses files that cannot be a Qwen3-Reranker: not a GGUF, another architecture, a
- * Qwen3 model converted for embeddings (core/local-model.ts), or a file cut short. Both local engines run it
+ * Qwen3 model converted for embeddings (engines/local/local-model.ts), or a file cut short. Both local engines run it
  * before loading anything.
  */
 export async function readRerankerGguf(modelPath: string): Promise<RerankerGguf> {
@@ -57,12 +67,12 @@ export function languageModelHeadIsAnswerHead(modelPath: string, { info, head }:
   return lmRows !== undefined && answerRows !== undefined && Buffer.compare(lmRows, answerRows) === 0;
 }
 
-/** The stored bytes of some rows of a 2-D tensor (undefined for a type missing from `GGML_BLOCKS`). */
+/** The stored bytes of some rows of a 2-D tensor (undefined for a type missing from ggml-types.ts). */
 function readRowBytes(modelPath: string, tensor: GgufTensorInfo, rows: readonly number[]): Buffer | undefined {
-  const block = GGML_BLOCKS[tensor.ggmlType];
   const columns = Number(tensor.dimensions[0]);
-  if (!block || columns % block[0] !== 0) return undefined;
-  const rowBytes = (columns / block[0]) * block[1];
+  const blockElements = ggmlBlockElements(tensor.ggmlType);
+  if (!blockElements || columns % blockElements !== 0) return undefined;
+  const rowBytes = ggmlByteLength(tensor.ggmlType, columns)!;
   const out = Buffer.alloc(rows.length * rowBytes);
   const fd = openSync(modelPath, 'r');
   try {
@@ -73,28 +83,9 @@ function readRowBytes(modelPath: string, tensor: GgufTensorInfo, rows: readonly 
   return out;
 }
 
-/** Block size and bytes per block of ggml types (ggml/src/ggml.c `type_traits`), for the types GGUF rerankers use. */
-const GGML_BLOCKS: Partial<Record<GgmlType, [number, number]>> = {
-  [GgmlType.F32]: [1, 4],
-  [GgmlType.F16]: [1, 2],
-  [GgmlType.BF16]: [1, 2],
-  [GgmlType.Q4_0]: [32, 18],
-  [GgmlType.Q4_1]: [32, 20],
-  [GgmlType.Q5_0]: [32, 22],
-  [GgmlType.Q5_1]: [32, 24],
-  [GgmlType.Q8_0]: [32, 34],
-  [GgmlType.Q2_K]: [256, 84],
-  [GgmlType.Q3_K]: [256, 110],
-  [GgmlType.Q4_K]: [256, 144],
-  [GgmlType.Q5_K]: [256, 176],
-  [GgmlType.Q6_K]: [256, 210],
-};
-
-/** Where a tensor's data ends in the file (its start, when the type is not in `GGML_BLOCKS`). */
+/** Where a tensor's data ends in the file (its start, when the type is not in ggml-types.ts). */
 function tensorEnd(tensor: GgufTensorInfo): number {
   const start = Number(tensor.fileOffset);
-  const block = GGML_BLOCKS[tensor.ggmlType];
-  if (!block) return start;
   const elements = tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1);
-  return start + Math.ceil(elements / block[0]) * block[1];
+  return start + (ggmlByteLength(tensor.ggmlType, elements) ?? 0);
 }
