@@ -22,9 +22,13 @@ process.stderr.write(`\n  ${modelPath}\n`);
 
 const reportUrl = new URL('../BENCHMARKS.md', import.meta.url);
 // A partial run (`npm run bench -- server`) replaces only its own sections and keeps the others' last numbers.
+// Its machine lines stay too: they describe where the kept sections ran (a partial section names its CPU in its footnote).
 const sections = new Map<string, string>();
+let keptMachine: string | undefined;
 if (existsSync(reportUrl)) {
-  for (const part of readFileSync(reportUrl, 'utf8').split(/^(?=## )/m).slice(1)) {
+  const [head = '', ...parts] = readFileSync(reportUrl, 'utf8').split(/^(?=## )/m);
+  keptMachine = head.split('\n').filter((line) => line.startsWith('- ')).join('\n') || undefined;
+  for (const part of parts) {
     sections.set(part.split('\n')[0]!, part.trimEnd());
   }
 }
@@ -35,35 +39,35 @@ const MEMORY = '## ONNX engine: peak resident memory over distinct long queries'
 const LONG = '## One long document: peak resident memory and time on each engine';
 const EVIDENCE = '## Evidence: the cost of `evidence: 3` on the ONNX engine';
 const PROFILE = '## ONNX engine: time by layer and role';
-if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+if (wants('engine')) sections.set(ENGINE, `${ENGINE}\n\n${(await runEngineBench(modelPath)).markdown}\n\n${measured()}`);
 if (wants('heads')) {
   const untiedPath = await ensureTestModel('full-q8-untied');
-  sections.set(HEADS, `${HEADS}\n\n${await runHeadBench(modelPath, untiedPath)}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+  sections.set(HEADS, `${HEADS}\n\n${await runHeadBench(modelPath, untiedPath)}\n\n${measured()}`);
 }
-if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._`);
+if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n${measured()}`);
 // Fails the run (after the report is written) when the server's peak resident memory passes issue 18's goal.
 let memoryOverGoal = false;
 if (wants('memory')) {
   const memory = await runPrefixMemoryBench(modelPath);
   memoryOverGoal = !memory.withinGoal;
-  sections.set(MEMORY, `${MEMORY}\n\n${memory.markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM._`);
+  sections.set(MEMORY, `${MEMORY}\n\n${memory.markdown}\n\n${measured()}`);
 }
 if (wants('long')) {
-  sections.set(LONG, `${LONG}\n\n${runLongDocumentBench(modelPath).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM._`);
+  sections.set(LONG, `${LONG}\n\n${runLongDocumentBench(modelPath).markdown}\n\n${measured()}`);
 }
 if (wants('profile')) {
-  sections.set(PROFILE, `${PROFILE}\n\n${(await runOnnxProfile(modelPath)).markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores)._`);
+  sections.set(PROFILE, `${PROFILE}\n\n${(await runOnnxProfile(modelPath)).markdown}\n\n${measured()}`);
 }
 
 if (wants('evidence')) {
   const evidence = await runEvidenceBench(modelPath);
   sections.set(
     EVIDENCE,
-    `${EVIDENCE}\n\n${evidence.markdown}\n\n_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared)._`,
+    `${EVIDENCE}\n\n${evidence.markdown}\n\n${measured(`load average ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared)`)}`,
   );
 }
 
-const machine = [
+const machine = (only.length > 0 && keptMachine) || [
   `- Date: ${new Date().toISOString().slice(0, 10)}`,
   `- CPU: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, no GPU`,
   `- Node ${process.version}, node-llama-cpp ${packageVersion('node-llama-cpp')}, onnxruntime-node ${packageVersion('onnxruntime-node')}`,
@@ -76,6 +80,12 @@ process.stdout.write(report);
 if (memoryOverGoal) {
   process.stderr.write('bench: the ONNX server\'s peak resident memory is over the goal (see the memory section)\n');
   process.exitCode = 1;
+}
+
+/** A section's footnote: when and on what it ran, so a section kept from an earlier partial run still says where. */
+function measured(note?: string): string {
+  const machine = `${cpus()[0]?.model ?? 'an unknown CPU'} (${cpus().length} logical cores), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`;
+  return `_Measured ${new Date().toISOString().slice(0, 10)} on ${machine}${note ? `, ${note}` : ''}._`;
 }
 
 function packageVersion(name: string): string {
