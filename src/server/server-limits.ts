@@ -60,7 +60,7 @@ export function resolveServerLimits(limits: ServerLimits = {}): ResolvedServerLi
 /** What one request asks the engine to score, for the limit checks made before any scoring. */
 export interface Workload {
   /** The request's options, resolved once by `resolveRerankOptions`. */
-  options: Pick<ResolvedRerankOptions, 'instruction' | 'maxLength' | 'longDocuments' | 'topN'>;
+  options: Pick<ResolvedRerankOptions, 'instruction' | 'maxLength' | 'longDocuments' | 'topN' | 'evidence'>;
   /** Queries with the field each came from (`query`, `queries[2]`, `text_1[0]`...). */
   queries: ReadonlyArray<{ field: string; text: string }>;
   /** Documents per query: `groups[i].queryIndex` indexes `queries`. */
@@ -70,7 +70,8 @@ export interface Workload {
 /**
  * Refuses work over the configured limits before it reaches the engine: `top_n` above the documents limit (400),
  * then with `LimitExceededError` (422) documents (pairs) per request, query and instruction length, and estimated
- * prompt tokens (each pair capped at `maxLength` when truncating, since truncation keeps every prompt within it).
+ * prompt tokens (each pair capped at `maxLength` when truncating, since truncation keeps every prompt within it;
+ * with `evidence`, the sentences of the documents that may be returned as well).
  */
 export function checkWorkload(limits: ResolvedServerLimits, workload: Workload): void {
   const { options } = workload;
@@ -106,8 +107,13 @@ export function checkWorkload(limits: ResolvedServerLimits, workload: Workload):
   let tokens = 0;
   for (const group of workload.groups) {
     const base = prefixTokens + (queryTokens[group.queryIndex] ?? 0);
-    for (const document of group.documents) {
-      tokens += Math.min(base + estimateTextTokens(typeof document === 'string' ? document : document.text), cap);
+    const bodies = group.documents.map((document) => estimateTextTokens(typeof document === 'string' ? document : document.text));
+    for (const body of bodies) tokens += Math.min(base + body, cap);
+    // With `evidence`, every returned document's whole text (spans are never truncated) is scored again as
+    // sentences after ranking, each after the query's prefix, which is evaluated once. Which documents are
+    // returned is known only then, so the check counts the bodies of the `top_n` longest (all without top_n).
+    if (options.evidence !== undefined) {
+      tokens += bodies.sort((a, b) => b - a).slice(0, options.topN ?? bodies.length).reduce((sum, body) => sum + body, 0);
     }
   }
   if (tokens > limits.maxTokensPerRequest) {
@@ -115,7 +121,7 @@ export function checkWorkload(limits: ResolvedServerLimits, workload: Workload):
       'documents',
       'maxTokensPerRequest',
       limits.maxTokensPerRequest,
-      `about ${tokens} prompt tokens in one request (estimated from characters); the server accepts at most ${limits.maxTokensPerRequest}`,
+      `about ${tokens} prompt tokens in one request (estimated from characters${options.evidence === undefined ? '' : ', the returned documents\' evidence sentences included'}); the server accepts at most ${limits.maxTokensPerRequest}`,
     );
   }
 }

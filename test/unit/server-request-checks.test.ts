@@ -69,6 +69,20 @@ describe('server limits', () => {
     assert.equal(limitOf(() => checkWorkload(limits, { ...workload, options: resolved({ maxLength: 512, longDocuments: 'windows' }) })), 'maxTokensPerRequest');
   });
 
+  it('counts the evidence sentences of the documents that may be returned: all of them, or the top_n longest', () => {
+    // Estimated: 4 documents of 250 tokens and one of 38 after an 81-token prefix: 1,443 prompt tokens alone, 2,481
+    // with every body again, 1,693 with the longest one only (the limit here is 2,000).
+    const long = 'word '.repeat(200);
+    const workload = { queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: [long, long, long, long, 'word '.repeat(30)] }] };
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, options: resolved() })), undefined);
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, options: resolved({ evidence: 3 }) })), 'maxTokensPerRequest');
+    assert.equal(limitOf(() => checkWorkload(limits, { ...workload, options: resolved({ evidence: 3, topN: 1 }) })), undefined);
+    // Spans are never truncated: a document cut to maxLength for its own score is read whole for its evidence.
+    const huge = { queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: ['w '.repeat(4_000)] }] };
+    assert.equal(limitOf(() => checkWorkload(limits, { ...huge, options: resolved({ maxLength: 512 }) })), undefined);
+    assert.equal(limitOf(() => checkWorkload(limits, { ...huge, options: resolved({ maxLength: 512, evidence: 1 }) })), 'maxTokensPerRequest');
+  });
+
   it('refuses top_n above the documents limit as invalid input naming top_n', () => {
     const workload = { queries: [{ field: 'query', text: 'q' }], groups: [{ queryIndex: 0, documents: ['d'] }] };
     assert.doesNotThrow(() => checkWorkload(limits, { ...workload, options: resolved({ topN: 10 }) }));

@@ -39,7 +39,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<KbRoutesOptions> = async (app, 
       const body = request.body;
       const { limits } = options;
       // The query and instruction limits of the rerank routes; the candidates are bounded by `k` below.
-      const workloadOptions = { instruction: body.instruction ?? DEFAULT_INSTRUCTION, maxLength: DEFAULT_MAX_LENGTH, longDocuments: 'truncate', topN: undefined } as const;
+      const workloadOptions = { instruction: body.instruction ?? DEFAULT_INSTRUCTION, maxLength: DEFAULT_MAX_LENGTH, longDocuments: 'truncate', topN: undefined, evidence: undefined } as const;
       checkWorkload(limits, { options: workloadOptions, queries: [{ field: 'query', text: body.query }], groups: [] });
       if (body.k !== undefined && body.k > limits.maxDocumentsPerRequest) {
         throw new LimitExceededError(
