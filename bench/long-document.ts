@@ -32,6 +32,8 @@ export function runLongDocumentBench(modelPath: string): LongDocumentResult {
     '| engine | prompt tokens | resident after loading GB | peak resident GB | seconds (rerank call) |',
     '|---|---:|---:|---:|---:|',
     ...figures.map((row) => `| ${row.engine} | ${row.promptTokens} | ${gigabytes(row.loadedResidentBytes)} | ${gigabytes(row.peakResidentBytes)} | ${row.seconds.toFixed(1)} |`),
+    '',
+    "How the ONNX engine bounds it (qwen3-graph.ts): attention runs in blocks of 512 rows, each after the keys and values of the blocks before it (GroupQueryAttention's CPU kernel holds `[heads, rows, keys]` float weights per call: 4.3 GB per layer for this document in one call, 270 MB per block); a scoring run returns no present keys and values, so each layer's (33.5 MB each at 8,192 tokens) are freed once its attention is done, where all 28 layers' (1.9 GB) used to stay until the run ended; the document mask is made per block. That If is on the attention's path (the layer's output goes through it): left off the path, onnxruntime ran all 28 of them after the answer head, so nothing was freed early. Before these changes (main at 5d8ea05) the ONNX run peaked at 5.55 GB in 77.4 s on the Intel Xeon of the table (5.62 GB, 169 s on an AMD EPYC): blocks cost 8% in time; running the document in pieces through `extend` peaked higher still (6.72 GB), since every piece carries all 28 layers' growing keys and values (1.9 GB at 8,192 tokens in float32) where a block inside the graph holds one layer's.",
   ].join('\n');
   return { onnxWithinGoal, markdown };
 }

@@ -22,6 +22,7 @@ interface ProfileEvent {
 }
 
 const KERNEL_SUFFIX = '_kernel_time';
+const CONTROL_FLOW = new Set(['Loop', 'If']);
 
 /** Runs `rerank(query, documents)` on a profiling ONNX engine (`threads` default: physical cores) and returns
  * every kernel run of the profile it writes on close. */
@@ -36,10 +37,12 @@ export async function profileOnnxRerank(modelPath: string, query: string, docume
   rmSync(join(tmpdir(), file));
   return events
     .filter((event) => event.cat === 'Node' && event.name.endsWith(KERNEL_SUFFIX))
+    // A Loop's or an If's time is its subgraph's nodes' time, which the profile records under their own names.
+    .filter((event) => !CONTROL_FLOW.has(event.args?.op_name ?? ''))
     .map((event) => ({ node: event.name.slice(0, -KERNEL_SUFFIX.length), operator: event.args?.op_name ?? 'unknown', milliseconds: event.dur / 1000 }));
 }
 
-const ROLES = ['attention', 'MLP', 'norms', 'head', 'residual adds', 'attention mask', 'other'] as const;
+const ROLES = ['attention', 'MLP', 'norms', 'head', 'residual adds', 'other'] as const;
 type Role = (typeof ROLES)[number];
 
 /** A node's layer (if in one), its component (`attn/qkv_proj`, `model/norm`) and role, from its scoped name. */
@@ -51,7 +54,7 @@ export function classifyNode(node: string): { layer?: number; component: string;
     return { layer: Number(inLayer[1]), component, role };
   }
   const component = node.slice(1, node.lastIndexOf('/'));
-  const role: Role = component === 'model/norm' ? 'norms' : component === 'lm_head' ? 'head' : component === 'model/attn_mask' ? 'attention mask' : 'other';
+  const role: Role = component === 'model/norm' ? 'norms' : component === 'lm_head' ? 'head' : component === 'model/attn_blocks' ? 'attention' : 'other';
   return { component: component || node, role };
 }
 

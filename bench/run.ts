@@ -45,15 +45,17 @@ if (wants('heads')) {
   sections.set(HEADS, `${HEADS}\n\n${await runHeadBench(modelPath, untiedPath)}\n\n${measured()}`);
 }
 if (wants('server')) sections.set(SERVER, `${SERVER}\n\n${(await runServerBench(modelPath)).markdown}\n\n${measured()}`);
-// Fails the run (after the report is written) when the server's peak resident memory passes issue 18's goal.
-let memoryOverGoal = false;
+// Fails the run (after the report is written) when a peak resident memory passes issue 18's goals.
+const overGoal: string[] = [];
 if (wants('memory')) {
   const memory = await runPrefixMemoryBench(modelPath);
-  memoryOverGoal = !memory.withinGoal;
+  if (!memory.withinGoal) overGoal.push("the ONNX server's peak resident memory is over the goal (see the memory section)");
   sections.set(MEMORY, `${MEMORY}\n\n${memory.markdown}\n\n${measured()}`);
 }
 if (wants('long')) {
-  sections.set(LONG, `${LONG}\n\n${runLongDocumentBench(modelPath).markdown}\n\n${measured()}`);
+  const long = runLongDocumentBench(modelPath);
+  if (!long.onnxWithinGoal) overGoal.push("the ONNX engine's peak resident memory for one long document is over the goal (see its section)");
+  sections.set(LONG, `${LONG}\n\n${long.markdown}\n\n${measured()}`);
 }
 if (wants('profile')) {
   sections.set(PROFILE, `${PROFILE}\n\n${(await runOnnxProfile(modelPath)).markdown}\n\n${measured()}`);
@@ -77,8 +79,8 @@ const machine = (only.length > 0 && keptMachine) || [
 const report = `# Benchmarks\n\nMeasured with \`npm run bench\` (\`npm run bench -- engine\`, \`-- heads\`, \`-- server\`, \`-- memory\`, \`-- long\`, \`-- evidence\` or \`-- profile\` for one part).\n\n${machine}\n\n${[...sections.values()].join('\n\n')}\n`;
 writeFileSync(reportUrl, report);
 process.stdout.write(report);
-if (memoryOverGoal) {
-  process.stderr.write('bench: the ONNX server\'s peak resident memory is over the goal (see the memory section)\n');
+for (const failure of overGoal) {
+  process.stderr.write(`bench: ${failure}\n`);
   process.exitCode = 1;
 }
 

@@ -5,9 +5,10 @@ type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
+type GraphProto = onnxProto.onnx.IGraphProto;
 
 export const DataType = onnx.TensorProto.DataType;
-export type AttributeValue = number | string | number[] | { float: number };
+export type AttributeValue = number | string | number[] | { float: number } | { graph: GraphProto };
 /** A dimension: a size, or a name for a size known only at run time. */
 export type Dim = number | string;
 
@@ -32,6 +33,13 @@ export interface WeightSpec {
   byteLength: number;
 }
 
+/** A subgraph's input or output: its name, element type and, when known, its shape. */
+export interface ValueSpec {
+  name: string;
+  elemType: number;
+  dims?: readonly Dim[];
+}
+
 /** Weights whose bytes are written only when the graph is encoded, straight into the weights buffer. */
 interface DeferredWeights {
   specs: readonly WeightSpec[];
@@ -52,7 +60,7 @@ export interface EncodedModel {
  * (peak resident of a 0.6B Q8_0 session: 1.39 GiB, down from 1.90).
  */
 export class GraphBuilder {
-  private readonly nodes: NodeProto[] = [];
+  private nodes: NodeProto[] = [];
   private readonly initializers: TensorProto[] = [];
   private readonly deferred: DeferredWeights[] = [];
   private readonly inputs: ValueInfoProto[] = [];
@@ -124,6 +132,36 @@ export class GraphBuilder {
     return seen === 0 ? name : `${name}_${seen}`;
   }
 
+  /**
+   * A subgraph (a Loop body, an If branch) as a graph attribute: `build` adds its nodes, which may read any value of
+   * the enclosing graph by name (ONNX IR.md, "Names Within a Graph": outer-scope values are visible in subgraphs),
+   * and returns the names of its outputs, described by `outputs`.
+   */
+  subgraph(name: string, inputs: readonly ValueSpec[], outputs: readonly ValueSpec[], build: () => readonly string[]): { graph: GraphProto } {
+    const outer = this.nodes;
+    this.nodes = [];
+    try {
+      const produced = build();
+      const nodes = this.nodes;
+      // A graph's outputs are named values of the graph: each produced value is renamed to its declared output by an
+      // Identity, unless it already has that name.
+      produced.forEach((value, i) => {
+        const output = outputs[i]!.name;
+        if (value !== output) this.node('Identity', [value], {}, { outputs: [output] });
+      });
+      return {
+        graph: {
+          name,
+          node: nodes,
+          input: inputs.map((spec) => valueInfo(spec.name, spec.elemType, spec.dims)),
+          output: outputs.map((spec) => valueInfo(spec.name, spec.elemType, spec.dims)),
+        },
+      };
+    } finally {
+      this.nodes = outer;
+    }
+  }
+
   /** Single-output node. */
   op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string {
     return this.node(opType, inputs, attributes, { domain })[0]!;
@@ -171,11 +209,10 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, elemType: number, dims: readonly Dim[]): ValueInfoProto {
-  return {
-    name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
-  };
+/** A value's type; without `dims`, of any shape. */
+function valueInfo(name: string, elemType: number, dims?: readonly Dim[]): ValueInfoProto {
+  const shape = dims && { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  return { name, type: { tensorType: { elemType, ...(shape ? { shape } : {}) } } };
 }
 
 function attribute(name: string, value: AttributeValue): AttributeProto {
@@ -183,5 +220,6 @@ function attribute(name: string, value: AttributeValue): AttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: value.graph };
   return { name, type: AttributeType.FLOAT, f: value.float };
 }

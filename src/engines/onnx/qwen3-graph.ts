@@ -1,4 +1,4 @@
-import { DataType, GraphBuilder, type EncodedModel } from './graph-builder.js';
+import { DataType, GraphBuilder, type EncodedModel, type ValueSpec } from './graph-builder.js';
 import { dequantize, isBlockQuantized, nbitsOf, QUANT_BLOCK, writeNBits, type GgufTensor, type Qwen3Weights, type TensorDescription } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 
@@ -17,8 +17,11 @@ export const GRAPH_IO = {
   lastTokens: 'last_token_indices',
   /** `[documents]` int64: the attention row of each document's last token. */
   lastRows: 'last_rows',
-  seqlensK: 'seqlens_k',
-  totalSequenceLength: 'total_sequence_length',
+  /**
+   * `[]` bool: whether the run returns the key/value cache (`present_*`: true for `extend`). A scoring run does not,
+   * so each layer's keys and values are freed once its attention is done (224 KiB per token on the 0.6B shape).
+   */
+  keepKeyValues: 'keep_key_values',
   pastKey: (layer: number) => `past_key.${layer}`,
   pastValue: (layer: number) => `past_value.${layer}`,
   presentKey: (layer: number) => `present_key.${layer}`,
@@ -26,6 +29,21 @@ export const GRAPH_IO = {
   /** `[1, documents, 2]`: logit(yes), logit(no) at each document's last token. */
   answerLogits: 'answer_logits',
 } as const;
+
+/**
+ * Attention rows per GroupQueryAttention call. Its CPU kernel holds float weights for every head, row and key of a
+ * call (`attention_probs` in onnxruntime's contrib_ops/cpu/bert/gqa_attention_base.h): 4.3 GB per layer for one
+ * 8,192-token document on the 0.6B shape. So the rows of a run go through attention in blocks of this many, each
+ * after the keys and values of the blocks before it (as `past`): at most 16 heads × 512 rows × 8,250 keys × 4 bytes
+ * = 270 MB. A multiple of `ATTENTION_ALIGNMENT`, so that no block changes a rounding (each row sums over the same
+ * keys at the same offsets as in one call: scores are the same to the bit).
+ */
+export const ATTENTION_BLOCK_ROWS = 512;
+
+export interface Qwen3GraphOptions {
+  /** Rows per attention call (default `ATTENTION_BLOCK_ROWS`); at least 2: see `attentionBlocks`. */
+  attentionBlockRows?: number;
+}
 
 /**
  * The Qwen3 decoder as an ONNX graph (transformers `modeling_qwen3.py`; llama.cpp `src/models/qwen3.cpp`), with
@@ -43,16 +61,16 @@ export const GRAPH_IO = {
  * operator works row by row, and attention sees them laid out as `attention_rows` says: each document starting at
  * a multiple of `ATTENTION_ALIGNMENT` rows, its rotary positions restarting after the prefix (`position_ids`), and
  * an attention bias made from `document_ids` hiding the other documents (GroupQueryAttention's causal mask does the
- * rest), so a document's score is the same, to the bit, alone or packed. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
+ * rest), so a document's score is the same, to the bit, alone or packed. Attention runs in blocks of rows
+ * (`ATTENTION_BLOCK_ROWS`), so that its memory does not grow with rows × keys. Q8_0/Q4_0 matrices run on MatMulNBits (8/4 bits, blocks of 32, activations quantized per block:
  * `accuracy_level = 4`, like llama.cpp's q8_0 dot products); F32/F16/BF16 on float MatMul.
  */
-export function buildQwen3Graph(file: Qwen3Weights, config: Qwen3Config): EncodedModel {
+export function buildQwen3Graph(file: Qwen3Weights, config: Qwen3Config, options: Qwen3GraphOptions = {}): EncodedModel {
   const g = new GraphBuilder();
   const { hidden, heads, kvHeads, headDim, rmsEpsilon } = config;
   const epsilon = { float: rmsEpsilon };
   let x = g.input(GRAPH_IO.embeddings, DataType.FLOAT, [1, 'sequence', hidden]);
-  const seqlensK = g.input(GRAPH_IO.seqlensK, DataType.INT32, [1]);
-  const total = g.input(GRAPH_IO.totalSequenceLength, DataType.INT32, []);
+  const keepKeyValues = g.input(GRAPH_IO.keepKeyValues, DataType.BOOL, []);
   const positions = g.input(GRAPH_IO.positions, DataType.INT64, [1, 'rows']);
   const attentionRows = g.input(GRAPH_IO.attentionRows, DataType.INT64, ['rows']);
   const tokenRows = g.input(GRAPH_IO.tokenRows, DataType.INT64, ['sequence']);
@@ -75,7 +93,18 @@ export function buildQwen3Graph(file: Qwen3Weights, config: Qwen3Config): Encode
     g.op('Reshape', [norm(g.op('Reshape', [input, shape]), weight), flatShape]);
 
   const pastKeys = Array.from({ length: config.layers }, (_, layer) => g.input(GRAPH_IO.pastKey(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]));
-  const bias = g.scope('model/attn_mask', () => documentMask(g, g.input(GRAPH_IO.documents, DataType.INT32, ['rows']), pastKeys[0]!));
+  const blocks = g.scope('model/attn_blocks', () =>
+    attentionBlocks(g, {
+      rows: options.attentionBlockRows ?? ATTENTION_BLOCK_ROWS,
+      attentionRows,
+      pastKey: pastKeys[0]!,
+      documents: g.input(GRAPH_IO.documents, DataType.INT32, ['rows']),
+      positions,
+      cos,
+      sin,
+    }),
+  );
+  const emptyKeyValues = g.initializer('empty_key_values', DataType.FLOAT, [1, kvHeads, 0, headDim], new Float32Array(0));
 
   // Node scopes name layer and role as onnxruntime-genai's builder does (src/python/py/models/builder.py), so that a
   // profile reads by layer: input_layernorm, attn/{qkv_proj,q_norm,k_norm,o_proj}, post_attention_layernorm,
@@ -90,15 +119,24 @@ export function buildQwen3Graph(file: Qwen3Weights, config: Qwen3Config): Encode
     const q = g.scope(`${at}/attn/q_norm`, () => headNorm(qProjected!, headShape, `${blk}.attn_q_norm.weight`));
     const k = g.scope(`${at}/attn/k_norm`, () => headNorm(kProjected!, kvHeadShape, `${blk}.attn_k_norm.weight`));
     const pastValue = g.input(GRAPH_IO.pastValue(layer), DataType.FLOAT, [1, kvHeads, 'past', headDim]);
-    const [attention] = g.scope(`${at}/attn`, () =>
-      g.node(
-        'GroupQueryAttention',
-        [q, k, v!, pastKeys[layer]!, pastValue, seqlensK, total, cos, sin, positions, bias],
-        { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
-        { domain: 'com.microsoft', outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
-      ),
+    const [blockedAttention, presentKey, presentValue] = g.scope(`${at}/attn`, () =>
+      blocks.attend(`layer${layer}`, [q, k, v!, pastKeys[layer]!, pastValue], { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 }),
     );
-    // Holds the prefix and every attention row; read only after a single document (`extend`), whose rows are its tokens.
+    // Holds the prefix and every attention row; read only after a single document (`extend`), whose rows are its
+    // tokens. A scoring run gets empty tensors instead, so the layer's keys and values are freed here. The attention
+    // goes through the same If, which makes the rest of the layer wait for it: onnxruntime otherwise ran every If
+    // after the last layer (measured in its profile), holding all 28 layers' keys and values until then (1.9 GB for
+    // an 8,192-token document).
+    const [attention] = g.scope(`${at}/attn/present`, () => {
+      const branch = (name: string, key: string, value: string) =>
+        g.subgraph(`${name}_${layer}`, [], presentSpecs(layer, name, kvHeads, headDim), () => [blockedAttention!, key, value].map((kept) => g.op('Identity', [kept])));
+      return g.node(
+        'If',
+        [keepKeyValues],
+        { then_branch: branch('keep', presentKey!, presentValue!), else_branch: branch('drop', emptyKeyValues, emptyKeyValues) },
+        { outputs: [`attention_${layer}`, GRAPH_IO.presentKey(layer), GRAPH_IO.presentValue(layer)] },
+      );
+    });
     g.output(GRAPH_IO.presentKey(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
     g.output(GRAPH_IO.presentValue(layer), DataType.FLOAT, [1, kvHeads, 'total', headDim]);
     // After the last attention only each document's last token matters (the answer is read there), so the rest of
@@ -135,20 +173,110 @@ export function buildQwen3Graph(file: Qwen3Weights, config: Qwen3Config): Encode
  */
 export const ATTENTION_ALIGNMENT = 16;
 
+/** The If's outputs in each branch: the attention, then the present key and value. */
+function presentSpecs(layer: number, branch: string, kvHeads: number, headDim: number): ValueSpec[] {
+  return [
+    { name: `${branch}_attention_${layer}`, elemType: DataType.FLOAT },
+    ...['key', 'value'].map((kind) => ({ name: `${branch}_${kind}_${layer}`, elemType: DataType.FLOAT, dims: [1, kvHeads, 'total', headDim] })),
+  ];
+}
+
+interface AttentionBlocksInputs {
+  /** Rows per block (≥ 2). */
+  rows: number;
+  attentionRows: string;
+  /** Any layer's past keys: their length is the prefix's. */
+  pastKey: string;
+  documents: string;
+  positions: string;
+  cos: string;
+  sin: string;
+}
+
 /**
- * GroupQueryAttention's `attention_bias` `[1, 1, rows, past + rows]`: 0 where a row may look (the whole prefix;
- * rows of its own document) and −∞ elsewhere (the other packed documents and the gap rows). Softmax gives those
- * keys a weight of exactly 0, and adding 0 changes nothing.
+ * GroupQueryAttention over a run's rows in blocks of `rows` (see `ATTENTION_BLOCK_ROWS`), as an ONNX Loop per layer:
+ * block i runs rows [i·rows, end) after the keys and values of the prefix and of the blocks before it (the loop
+ * carries the present tensors, which GroupQueryAttention returns as past + block), with its slice of the document
+ * mask (`blockMasks`), positions and sequence lengths. The attention outputs are concatenated in row order. The last
+ * block takes what remains, and is never a single row when there are more (a one-row call takes GroupQueryAttention's
+ * one-token path, whose sums round differently): blocks = max(1, ⌈(rows − 1)/block⌉).
  */
-export function documentMask(g: GraphBuilder, documents: string, pastKey: string): string {
+function attentionBlocks(g: GraphBuilder, inputs: AttentionBlocksInputs) {
+  const { attentionRows, pastKey, documents, positions, cos, sin } = inputs;
+  if (!Number.isInteger(inputs.rows) || inputs.rows < 2) throw new RangeError(`attention blocks need at least 2 rows, not ${inputs.rows}`);
+  const blockRows = g.int64s('block_rows', [inputs.rows]);
+  const one = g.int64s('block_one', [1]);
+  const zero = g.int64s('block_zero', [0]);
+  const axis0 = g.int64s('block_axis_0', [0]);
+  const axis1 = g.int64s('block_axis_1', [1]);
+  const rowCount = g.op('Shape', [attentionRows]);
+  const pastLength = g.op('Shape', [pastKey], { start: 2, end: 3 });
+  const trips = g.op('Max', [g.op('Div', [g.op('Add', [rowCount, g.int64s('block_rows_minus_2', [inputs.rows - 2])]), blockRows]), one]);
+  const tripCount = g.op('Squeeze', [trips, axis0]);
+  const lastTrip = g.op('Sub', [trips, one]);
+  const always = g.initializer('loop_always', DataType.BOOL, [], Uint8Array.of(1));
+  const one32 = g.initializer('one_int32', DataType.INT32, [1], Int32Array.of(1));
+  const mask = blockMasks(g);
+
+  return {
+    /**
+     * GroupQueryAttention of `[q, k, v, pastKey, pastValue]` (each `[1, rows, …]` and `[1, kvHeads, past, headDim]`)
+     * with `attributes`; returns the attention `[1, rows, heads·headDim]` and the present key and value.
+     */
+    attend(name: string, [q, k, v, pastKeyIn, pastValueIn]: readonly string[], attributes: Record<string, number>): string[] {
+      const specs = (kinds: readonly string[]): ValueSpec[] => kinds.map((kind) => ({ name: `${name}_${kind}`, elemType: DataType.FLOAT }));
+      const carried = specs(['key_in', 'value_in', 'attention_in']);
+      const body = g.subgraph(
+        `${name}_block`,
+        [
+          { name: `${name}_iteration`, elemType: DataType.INT64, dims: [] },
+          { name: `${name}_go_in`, elemType: DataType.BOOL, dims: [] },
+          ...carried,
+        ],
+        [{ name: `${name}_go`, elemType: DataType.BOOL, dims: [] }, ...specs(['key', 'value', 'attention'])],
+        () => {
+          const block = g.op('Unsqueeze', [`${name}_iteration`, axis0]);
+          const start = g.op('Mul', [block, blockRows]);
+          const end = g.op('Where', [g.op('Equal', [block, lastTrip]), rowCount, g.op('Add', [start, blockRows])]);
+          const rows = (input: string, axis: string) => g.op('Slice', [input, start, end, axis]);
+          const total = g.op('Cast', [g.op('Add', [pastLength, end])], { to: DataType.INT32 });
+          const bias = mask(rows(documents, axis0), g.op('Slice', [documents, zero, end, axis0]), pastLength);
+          const [attention, key, value] = g.node(
+            'GroupQueryAttention',
+            // seqlens_k = total length − 1 per batch entry; total_sequence_length is a scalar (ContribOperators.md).
+            [rows(q!, axis1), rows(k!, axis1), rows(v!, axis1), carried[0]!.name, carried[1]!.name, g.op('Sub', [total, one32]), g.op('Squeeze', [total, axis0]), cos, sin, rows(positions, axis1), bias],
+            attributes,
+            { domain: 'com.microsoft', outputs: 3 },
+          );
+          return [g.op('Identity', [`${name}_go_in`]), key!, value!, g.op('Concat', [carried[2]!.name, attention!], { axis: 1 })];
+        },
+      );
+      // The attention so far starts as q's first 0 rows: `[1, 0, heads·headDim]`.
+      const [key, value, attention] = g.node('Loop', [tripCount, always, pastKeyIn!, pastValueIn!, g.op('Slice', [q!, zero, zero, axis1])], { body }, { outputs: 3 });
+      return [attention!, key!, value!];
+    },
+  };
+}
+
+/**
+ * Makes GroupQueryAttention's `attention_bias` `[1, 1, rows, past + keys]` for the attention rows owned by
+ * `documents` (`[rows]`) against the keys of the prefix (`pastLength`, `[1]` int64) and of the rows owned by
+ * `keyDocuments` (`[keys]`): 0 where a row may look (the whole prefix; rows of its own document) and −∞ elsewhere
+ * (the other packed documents and the gap rows). Softmax gives those keys a weight of exactly 0, and adding 0
+ * changes nothing. The returned function adds the nodes; the constants are made once per graph.
+ */
+export function blockMasks(g: GraphBuilder): (documents: string, keyDocuments: string, pastLength: string) => string {
   const zero = g.initializer('mask_open', DataType.FLOAT, [], Float32Array.of(0));
   const closed = g.initializer('mask_closed', DataType.FLOAT, [], Float32Array.of(-Infinity));
-  const same = g.op('Equal', [g.op('Unsqueeze', [documents, g.int64s('axis_1', [1])]), g.op('Unsqueeze', [documents, g.int64s('axis_0', [0])])]);
-  const sequence = g.op('Shape', [documents]);
-  const past = g.op('Shape', [pastKey], { start: 2, end: 3 });
-  const prefix = g.op('Expand', [zero, g.op('Concat', [sequence, past], { axis: 0 })]);
-  const mask = g.op('Concat', [prefix, g.op('Where', [same, zero, closed])], { axis: 1 });
-  return g.op('Unsqueeze', [mask, g.int64s('axes_batch_heads', [0, 1])]);
+  const axis0 = g.int64s('mask_axis_0', [0]);
+  const axis1 = g.int64s('mask_axis_1', [1]);
+  const batchHeads = g.int64s('mask_axes_batch_heads', [0, 1]);
+  return (documents, keyDocuments, pastLength) => {
+    const same = g.op('Equal', [g.op('Unsqueeze', [documents, axis1]), g.op('Unsqueeze', [keyDocuments, axis0])]);
+    const prefix = g.op('Expand', [zero, g.op('Concat', [g.op('Shape', [documents]), pastLength], { axis: 0 })]);
+    const mask = g.op('Concat', [prefix, g.op('Where', [same, zero, closed])], { axis: 1 });
+    return g.op('Unsqueeze', [mask, batchHeads]);
+  };
 }
 
 /** A weight as the graph sees it: its type and shape now, its bytes when the graph is encoded. */

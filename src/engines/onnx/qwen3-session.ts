@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { Qwen3Weights } from './gguf-tensors.js';
 import type { Qwen3Config } from './qwen3-config.js';
 import { WEIGHTS_FILE } from './graph-builder.js';
-import { ATTENTION_ALIGNMENT, buildQwen3Graph, GRAPH_IO } from './qwen3-graph.js';
+import { ATTENTION_ALIGNMENT, buildQwen3Graph, GRAPH_IO, type Qwen3GraphOptions } from './qwen3-graph.js';
 
 type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
 
@@ -13,7 +13,7 @@ export interface KeyValueCache {
   values: Ort.Tensor[];
 }
 
-export interface Qwen3SessionOptions {
+export interface Qwen3SessionOptions extends Qwen3GraphOptions {
   threads: number;
   /** Writes onnxruntime's per-operator profile (JSON) to `<prefix>_<date>.json` on `close()`. Default: off. */
   profileFilePrefix?: string;
@@ -38,7 +38,7 @@ export class Qwen3Session {
   }
 
   static async create(ort: OrtModule, file: Qwen3Weights, config: Qwen3Config, options: Qwen3SessionOptions): Promise<Qwen3Session> {
-    const model = buildQwen3Graph(file, config);
+    const model = buildQwen3Graph(file, config, options);
     const session = await ort.InferenceSession.create(model.graph, {
       // AddExternalInitializersFromFilesInMemory: onnxruntime copies what it needs while creating the session, so
       // the buffer is garbage once this returns.
@@ -55,7 +55,7 @@ export class Qwen3Session {
 
   /** Evaluates `tokens` after `past` and returns the key/value cache of `past + tokens`. */
   async extend(tokens: readonly number[], past: KeyValueCache = this.emptyCache): Promise<KeyValueCache> {
-    const outputs = await this.session.run(this.feeds([tokens], past), this.presentNames);
+    const outputs = await this.session.run(this.feeds([tokens], past, true), this.presentNames);
     const layers = Array.from({ length: this.config.layers }, (_, layer) => layer);
     return {
       length: past.length + tokens.length,
@@ -69,7 +69,7 @@ export class Qwen3Session {
    * one's last token (each document sees `past` and itself only: see buildQwen3Graph).
    */
   async score(documents: readonly (readonly number[])[], past: KeyValueCache = this.emptyCache): Promise<number[]> {
-    const outputs = await this.session.run(this.feeds(documents, past), [GRAPH_IO.answerLogits]);
+    const outputs = await this.session.run(this.feeds(documents, past, false), [GRAPH_IO.answerLogits]);
     const logits = outputs[GRAPH_IO.answerLogits]!.data as Float32Array;
     return documents.map((_, i) => logits[2 * i]! - logits[2 * i + 1]!);
   }
@@ -84,7 +84,7 @@ export class Qwen3Session {
    * Token embeddings are looked up here, one dequantized row per token, rather than stored in the graph. Documents
    * are laid out for attention from rows aligned to `ATTENTION_ALIGNMENT` (see buildQwen3Graph).
    */
-  private feeds(documents: readonly (readonly number[])[], past: KeyValueCache): Record<string, Ort.Tensor> {
+  private feeds(documents: readonly (readonly number[])[], past: KeyValueCache, keepKeyValues: boolean): Record<string, Ort.Tensor> {
     const { hidden, layers } = this.config;
     const length = documents.reduce((sum, tokens) => sum + tokens.length, 0);
     const align = (row: number) => Math.ceil(row / ATTENTION_ALIGNMENT) * ATTENTION_ALIGNMENT;
@@ -112,7 +112,6 @@ export class Qwen3Session {
       lastRows[document] = BigInt(row + tokens.length - 1);
       row = align(row + tokens.length);
     });
-    const total = past.length + rows;
     const feeds: Record<string, Ort.Tensor> = {
       [GRAPH_IO.embeddings]: new this.ort.Tensor('float32', embeddings, [1, length, hidden]),
       [GRAPH_IO.tokenRows]: new this.ort.Tensor('int64', tokenRows, [length]),
@@ -121,9 +120,7 @@ export class Qwen3Session {
       [GRAPH_IO.documents]: new this.ort.Tensor('int32', owners, [rows]),
       [GRAPH_IO.lastTokens]: new this.ort.Tensor('int64', lastTokens, [documents.length]),
       [GRAPH_IO.lastRows]: new this.ort.Tensor('int64', lastRows, [documents.length]),
-      // GroupQueryAttention: seqlens_k = total length − 1 per batch entry; total_sequence_length is a scalar.
-      [GRAPH_IO.seqlensK]: new this.ort.Tensor('int32', Int32Array.of(total - 1), [1]),
-      [GRAPH_IO.totalSequenceLength]: new this.ort.Tensor('int32', Int32Array.of(total), []),
+      [GRAPH_IO.keepKeyValues]: new this.ort.Tensor('bool', Uint8Array.of(keepKeyValues ? 1 : 0), []),
     };
     for (let layer = 0; layer < layers; layer++) {
       feeds[GRAPH_IO.pastKey(layer)] = past.keys[layer]!;

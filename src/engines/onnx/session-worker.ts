@@ -2,6 +2,8 @@
 // caches. onnxruntime-node runs a session synchronously on the calling thread (its backend.js calls the native
 // `run` inside setImmediate), so on the main thread every document would block the event loop (a server's
 // /health, its timeouts) for as long as the model runs, and the graph build for ~2 s at load.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRerankerError, RerankerError } from '../../spec/errors.js';
 import { lowerThreadPriority } from '../local/thread-priority.js';
@@ -25,6 +27,7 @@ let session: Qwen3Session;
 try {
   const ort = await import('onnxruntime-node');
   session = await Qwen3Session.create(ort, GgufTensorFile.fromLayout(data.layout), data.config, data.options);
+  collectGarbage();
   post({ type: 'ready' });
 } catch (error) {
   post({ type: 'load_failed', error: wireError(error) });
@@ -71,3 +74,16 @@ port.on('message', (request: SessionRequest) => {
     if (request.type === 'close') port.close();
   });
 });
+
+/**
+ * The encoded weights handed to onnxruntime (0.52 GB for the 0.6B Q8_0 shape) are garbage once the session is built,
+ * but this thread allocates little afterwards, so V8 would keep them for as long as the engine lives (measured: 1.68
+ * GB resident after loading, 1.18 GB with this collection). `gc` is given to a new context while the flag is set
+ * at run time (the way jest-leak-detector forces a collection; node:v8 `setFlagsFromString`).
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  setFlagsFromString('--no-expose-gc');
+  gc();
+}
